@@ -1,0 +1,357 @@
+package dev.kmb.log;
+
+import dev.kmb.log.spi.CorruptRecordException;
+import dev.kmb.log.spi.LogEntry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One segment of a partition: the batches from {@code baseOffset} on, in a store, with their sparse index.
+ *
+ * <p>Thread-safety: {@link #append} runs under the partition lock (one writer); reads run concurrently and
+ * only look below a limit they were handed, which the writer had finished before publishing it.
+ * Crash behaviour: see {@link #recover}: a torn or corrupt tail is cut at the last valid batch.
+ */
+final class Segment {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
+
+    /** What a recovery scan found. */
+    record RecoveryResult(long truncatedBytes, String reason) {
+        boolean truncated() {
+            return truncatedBytes > 0 || !reason.isEmpty();
+        }
+    }
+
+    private final long baseOffset;
+    private final SegmentStore store;
+    private final Path dir; // null in memory
+    private SegmentIndex index;
+    private final int indexIntervalBytes;
+
+    private volatile long nextOffset;
+    private volatile long maxTimestamp = -1;
+    private volatile long firstTimestamp = -1;
+    private int bytesSinceIndexEntry;
+    /** True once the data and the index file are known to be on the device (set by the flusher after roll). */
+    private volatile boolean onDisk;
+
+    Segment(long baseOffset, SegmentStore store, Path dir, int indexIntervalBytes) {
+        this.baseOffset = baseOffset;
+        this.store = store;
+        this.dir = dir;
+        this.indexIntervalBytes = indexIntervalBytes;
+        this.index = new SegmentIndex();
+        this.nextOffset = baseOffset;
+    }
+
+    static Segment create(Path dir, long baseOffset, int indexIntervalBytes) throws IOException {
+        Path file = LogFiles.logFile(dir, baseOffset);
+        Files.deleteIfExists(LogFiles.indexFile(dir, baseOffset));
+        return new Segment(baseOffset, FileSegmentStore.open(file), dir, indexIntervalBytes);
+    }
+
+    static Segment inMemory(long baseOffset, int capacity, int indexIntervalBytes) {
+        return new Segment(baseOffset, new MemorySegmentStore(capacity), null, indexIntervalBytes);
+    }
+
+    long baseOffset() {
+        return baseOffset;
+    }
+
+    long nextOffset() {
+        return nextOffset;
+    }
+
+    long maxTimestamp() {
+        return maxTimestamp;
+    }
+
+    long firstTimestamp() {
+        return firstTimestamp;
+    }
+
+    long size() {
+        return store.size();
+    }
+
+    boolean isEmpty() {
+        return store.size() == 0;
+    }
+
+    boolean onDisk() {
+        return onDisk;
+    }
+
+    SegmentStore store() {
+        return store;
+    }
+
+    // ---------------------------------------------------------------- write (partition lock held)
+
+    /** Appends one encoded batch (base offset already set); returns its position. */
+    long append(ByteBuffer batch, long batchBase, int count, long batchFirstTs, long batchMaxTs) throws IOException {
+        int size = batch.remaining();
+        long position = store.append(batch);
+        if (bytesSinceIndexEntry >= indexIntervalBytes || index.size() == 0) {
+            index.add((int) (batchBase - baseOffset), (int) position, maxTimestamp);
+            bytesSinceIndexEntry = 0;
+        }
+        bytesSinceIndexEntry += size;
+        if (firstTimestamp < 0) {
+            firstTimestamp = batchFirstTs;
+        }
+        if (batchMaxTs > maxTimestamp) {
+            maxTimestamp = batchMaxTs;
+        }
+        nextOffset = batchBase + count;
+        return position;
+    }
+
+    void flush() throws IOException {
+        store.flush();
+    }
+
+    /** Writes the index file for the segment as it is now (roll, clean close). */
+    void writeIndex() throws IOException {
+        if (dir != null) {
+            index.writeTo(LogFiles.indexFile(dir, baseOffset), baseOffset,
+                    new SegmentIndex.Summary(nextOffset, store.size(), firstTimestamp, maxTimestamp));
+        }
+    }
+
+    void markOnDisk() {
+        onDisk = true;
+    }
+
+    // ---------------------------------------------------------------- open and recover
+
+    /**
+     * Uses the index file when it is intact and describes the store's current size; returns false when
+     * the segment must be scanned instead.
+     */
+    boolean loadIndex() {
+        if (dir == null) {
+            return false;
+        }
+        return SegmentIndex.readFrom(LogFiles.indexFile(dir, baseOffset), baseOffset)
+                .filter(l -> l.summary().segmentSize() == store.size())
+                .map(l -> {
+                    index = l.index();
+                    nextOffset = l.summary().nextOffset();
+                    firstTimestamp = l.summary().firstTimestamp();
+                    maxTimestamp = l.summary().maxTimestamp();
+                    bytesSinceIndexEntry = indexIntervalBytes; // next append starts a new entry
+                    onDisk = true;
+                    return true;
+                })
+                .orElse(false);
+    }
+
+    /**
+     * Scans every batch, rebuilds the index, and cuts the store at the first batch that is torn, corrupt or
+     * out of offset sequence. Never throws for damaged content; only real I/O errors escape.
+     */
+    RecoveryResult recover() throws IOException {
+        index = new SegmentIndex();
+        bytesSinceIndexEntry = 0;
+        nextOffset = baseOffset;
+        maxTimestamp = -1;
+        firstTimestamp = -1;
+        long size = store.size();
+        BatchScanner scanner = new BatchScanner(store, 0, size);
+        long validEnd = 0;
+        String reason = "";
+        while (scanner.hasNext()) {
+            BatchScanner.Step step = scanner.next();
+            if (!step.valid()) {
+                reason = step.check().status().name().toLowerCase() + " batch at position " + step.position()
+                        + ": " + step.check().detail();
+                break;
+            }
+            RecordBatch batch = step.batch();
+            if (batch.baseOffset() != nextOffset) {
+                reason = "batch at position " + step.position() + " has base offset " + batch.baseOffset()
+                        + ", expected " + nextOffset;
+                break;
+            }
+            if (bytesSinceIndexEntry >= indexIntervalBytes || index.size() == 0) {
+                index.add((int) (batch.baseOffset() - baseOffset), (int) step.position(), maxTimestamp);
+                bytesSinceIndexEntry = 0;
+            }
+            bytesSinceIndexEntry += batch.sizeInBytes();
+            if (firstTimestamp < 0) {
+                firstTimestamp = batch.firstTimestamp();
+            }
+            maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
+            nextOffset = batch.nextOffset();
+            validEnd = step.position() + batch.sizeInBytes();
+        }
+        long cut = size - validEnd;
+        if (cut > 0 || !reason.isEmpty()) {
+            LOG.warn("segment {} in {}: keeping {} valid bytes up to offset {}, cutting {} bytes ({})",
+                    LogFiles.baseName(baseOffset), dir, validEnd, nextOffset, cut, reason.isEmpty() ? "trailing bytes" : reason);
+            store.truncateTo(validEnd);
+        }
+        return new RecoveryResult(cut, reason);
+    }
+
+    // ---------------------------------------------------------------- read
+
+    /**
+     * Reads records from {@code fromOffset} into {@code out}, looking only below {@code limit} bytes.
+     *
+     * @return bytes of batches consumed (0 when nothing at or after {@code fromOffset} is below the limit)
+     */
+    int read(long fromOffset, int maxRecords, int maxBytes, long limit, List<LogEntry> out) throws IOException {
+        long position = positionOf(fromOffset, limit);
+        if (position < 0) {
+            return 0;
+        }
+        int want = (int) Math.min(limit - position, Math.max(maxBytes, RecordBatch.HEADER_SIZE));
+        ByteBuffer buf = ByteBuffer.allocate(want);
+        store.readFully(buf, position);
+        buf.flip();
+        int consumed = 0;
+        while (buf.hasRemaining() && out.size() < maxRecords) {
+            RecordBatch.Check check = RecordBatch.check(buf);
+            if (check.status() == RecordBatch.Status.TORN) {
+                long batchStart = position + consumed;
+                long bytesInLog = limit - batchStart;
+                if (buf.remaining() >= bytesInLog) {
+                    throw corrupt(batchStart, check); // the visible log ends inside a batch: damage
+                }
+                if (consumed > 0) {
+                    break; // the batch is in the log but not in this read; the caller comes back for it
+                }
+                int declared = buf.getInt(buf.position() + RecordBatch.LENGTH) + RecordBatch.LOG_OVERHEAD;
+                if (batchStart + declared > limit) {
+                    throw corrupt(batchStart, check);
+                }
+                buf = ByteBuffer.allocate(declared); // a first batch larger than maxBytes is served whole, as Kafka does
+                store.readFully(buf, batchStart);
+                buf.flip();
+                continue;
+            }
+            if (check.status() == RecordBatch.Status.CORRUPT) {
+                throw corrupt(position + consumed, check);
+            }
+            RecordBatch batch = RecordBatch.wrap(buf);
+            if (batch.nextOffset() > fromOffset) {
+                batch.decodeInto(out, fromOffset, maxRecords - out.size());
+            }
+            consumed += check.size();
+            buf.position(buf.position() + check.size());
+            if (consumed >= maxBytes) {
+                break;
+            }
+        }
+        return consumed;
+    }
+
+    private CorruptRecordException corrupt(long position, RecordBatch.Check check) {
+        return new CorruptRecordException("segment " + LogFiles.baseName(baseOffset) + (dir == null ? "" : " in " + dir)
+                + ": batch at position " + position + " is damaged (" + check.detail() + "); run 'kmb log verify'");
+    }
+
+    /**
+     * Position of the batch holding {@code offset}, or -1 when no batch below {@code limit} holds it.
+     * Starts at the index's floor entry and walks batch headers.
+     */
+    long positionOf(long offset, long limit) throws IOException {
+        if (offset < baseOffset) {
+            offset = baseOffset;
+        }
+        long position = index.floorPosition((int) Math.min(Integer.MAX_VALUE, offset - baseOffset));
+        ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_SIZE);
+        while (position + RecordBatch.HEADER_SIZE <= limit) {
+            header.clear();
+            store.readFully(header, position);
+            if (header.hasRemaining()) {
+                return -1;
+            }
+            long base = header.getLong(RecordBatch.BASE_OFFSET);
+            int size = header.getInt(RecordBatch.LENGTH) + RecordBatch.LOG_OVERHEAD;
+            if (size < RecordBatch.HEADER_SIZE || size > RecordBatch.MAX_BATCH_SIZE) {
+                throw new CorruptRecordException("segment " + LogFiles.baseName(baseOffset) + ": bad batch length " + size
+                        + " at position " + position + "; run 'kmb log verify'");
+            }
+            long last = base + header.getInt(RecordBatch.LAST_OFFSET_DELTA);
+            if (last >= offset) {
+                return position;
+            }
+            position += size;
+        }
+        return -1;
+    }
+
+    /** The first offset at or after {@code timestamp} below {@code limit}, if any. */
+    OptionalLong offsetForTimestamp(long timestamp, long limit) throws IOException {
+        if (maxTimestamp < timestamp) {
+            return OptionalLong.empty();
+        }
+        long position = index.positionForTimestamp(timestamp);
+        BatchScanner scanner = new BatchScanner(store, position, limit);
+        List<LogEntry> records = new java.util.ArrayList<>();
+        while (scanner.hasNext()) {
+            BatchScanner.Step step = scanner.next();
+            if (!step.valid()) {
+                throw corrupt(step.position(), step.check());
+            }
+            if (step.batch().maxTimestamp() < timestamp) {
+                continue;
+            }
+            records.clear();
+            step.batch().decodeInto(records, 0, Integer.MAX_VALUE);
+            for (LogEntry e : records) {
+                if (e.timestamp() >= timestamp) {
+                    return OptionalLong.of(e.offset());
+                }
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    // ---------------------------------------------------------------- delete
+
+    void close() {
+        try {
+            store.close();
+        } catch (IOException e) {
+            LOG.warn("closing segment {} in {}: {}", LogFiles.baseName(baseOffset), dir, e.toString());
+        }
+    }
+
+    /** Renames the files to {@code .deleted} (crash-safe first step of deletion); memory segments just close. */
+    void markDeleted() throws IOException {
+        if (dir == null) {
+            return;
+        }
+        for (Path p : List.of(LogFiles.logFile(dir, baseOffset), LogFiles.indexFile(dir, baseOffset))) {
+            if (Files.exists(p)) {
+                LogFiles.move(p, p.resolveSibling(p.getFileName() + LogFiles.DELETED_SUFFIX));
+            }
+        }
+    }
+
+    /** Removes the renamed files; called after readers had time to finish. */
+    void deleteFiles() throws IOException {
+        close();
+        if (dir == null) {
+            return;
+        }
+        for (Path p : List.of(LogFiles.logFile(dir, baseOffset), LogFiles.indexFile(dir, baseOffset))) {
+            Files.deleteIfExists(p.resolveSibling(p.getFileName() + LogFiles.DELETED_SUFFIX));
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+}
