@@ -309,7 +309,12 @@ public final class EmbeddedLog implements MessageLog {
             return done(new AppendResult.Rejected(tp, AppendResult.Reason.EMPTY_BATCH, "a batch needs at least one record"));
         }
         long now = config.clock().millis();
-        ByteBuffer batch = RecordBatch.encode(records, now, t.spec.compression(), -1, 0);
+        ByteBuffer batch;
+        try {
+            batch = RecordBatch.encode(records, now, t.spec.compression(), -1, 0);
+        } catch (IllegalArgumentException e) {
+            return done(new AppendResult.Rejected(tp, AppendResult.Reason.BATCH_TOO_LARGE, e.getMessage()));
+        }
         if (batch.remaining() > config.maxBatchBytes()) {
             return done(new AppendResult.Rejected(tp, AppendResult.Reason.BATCH_TOO_LARGE,
                     "batch of " + batch.remaining() + " bytes exceeds max_batch_bytes " + config.maxBatchBytes()));

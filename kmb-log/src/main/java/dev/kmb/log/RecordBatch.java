@@ -99,11 +99,14 @@ public final class RecordBatch {
         if (count == 0) {
             throw new IllegalArgumentException("a batch holds at least one record");
         }
-        int rawSize = 0;
+        long rawSize = 0;
         for (int i = 0; i < count; i++) {
             rawSize += recordSize(records.get(i));
         }
-        ByteBuffer raw = ByteBuffer.allocate(rawSize);
+        if (rawSize > MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException("batch of " + rawSize + " bytes exceeds the limit " + MAX_BATCH_SIZE);
+        }
+        ByteBuffer raw = ByteBuffer.allocate((int) rawSize);
         long first = -1;
         long max = Long.MIN_VALUE;
         for (LogRecord r : records) {
@@ -140,11 +143,21 @@ public final class RecordBatch {
     }
 
     private static int recordSize(LogRecord r) {
-        int size = RECORD_FIXED + r.key().map(k -> k.length).orElse(0) + r.value().length;
-        for (Header h : r.headers()) {
-            size += 2 + utf8Length(h.name()) + 4 + h.value().length;
+        if (r.headers().size() > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("a record holds at most " + Short.MAX_VALUE + " headers, not " + r.headers().size());
         }
-        return size;
+        long size = RECORD_FIXED + r.key().map(k -> k.length).orElse(0) + (long) r.value().length;
+        for (Header h : r.headers()) {
+            int nameLength = utf8Length(h.name());
+            if (nameLength > Short.MAX_VALUE) {
+                throw new IllegalArgumentException("header name of " + nameLength + " bytes exceeds " + Short.MAX_VALUE);
+            }
+            size += 2 + nameLength + 4 + h.value().length;
+        }
+        if (size > MAX_BATCH_SIZE) {
+            throw new IllegalArgumentException("record of " + size + " bytes exceeds the batch limit " + MAX_BATCH_SIZE);
+        }
+        return (int) size;
     }
 
     private static void writeRecord(ByteBuffer raw, LogRecord r, long ts) {
