@@ -394,9 +394,17 @@ public final class EmbeddedLog implements MessageLog {
         adminLock.lock();
         try {
             if (closed) {
-                return;
+                return; // a second close must not release the lock again (it would throw)
             }
             closed = true;
+            closeOnce();
+        } finally {
+            adminLock.unlock();
+        }
+    }
+
+    private void closeOnce() {
+        try {
             background.shutdownNow();
             boolean clean = true;
             for (TopicLog t : topics.values()) {
@@ -416,7 +424,6 @@ public final class EmbeddedLog implements MessageLog {
             }
         } finally {
             dirLock.close();
-            adminLock.unlock();
         }
     }
 }

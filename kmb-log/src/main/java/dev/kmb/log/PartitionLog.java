@@ -1,6 +1,7 @@
 package dev.kmb.log;
 
 import dev.kmb.log.spi.AppendResult;
+import dev.kmb.log.spi.CorruptRecordException;
 import dev.kmb.log.spi.Durability;
 import dev.kmb.log.spi.LogEntry;
 import dev.kmb.log.spi.LogException;
@@ -415,12 +416,20 @@ final class PartitionLog {
                 break;
             }
             int before = out.size();
-            int consumed = s.read(cursor, maxRecords - out.size(), maxBytes - bytes, limit, out);
+            int consumed;
+            try {
+                consumed = s.read(cursor, maxRecords - out.size(), maxBytes - bytes, limit, before == 0, out);
+            } catch (CorruptRecordException e) {
+                if (before == 0) {
+                    throw e;
+                }
+                break; // serve the records before the damage; the next read, starting at it, fails
+            }
             bytes += consumed;
             if (out.size() > before) {
                 cursor = out.get(out.size() - 1).offset() + 1;
-            } else if (consumed > 0) {
-                break; // nothing decodable moved us on: do not spin
+            } else if (consumed > 0 || before > 0) {
+                break; // nothing decodable moved us on (do not spin), or the next batch is over the byte budget
             }
             if (consumed == 0 || cursor >= s.nextOffset()) {
                 entry = segments.higherEntry(s.baseOffset());

@@ -148,7 +148,8 @@ final class Segment {
                     firstTimestamp = l.summary().firstTimestamp();
                     maxTimestamp = l.summary().maxTimestamp();
                     bytesSinceIndexEntry = indexIntervalBytes; // next append starts a new entry
-                    onDisk = true;
+                    // not marked on disk here: the partition marks every segment but the last, which may
+                    // still take appends and must then be flushed and indexed again on roll and close
                     return true;
                 })
                 .orElse(false);
@@ -205,11 +206,16 @@ final class Segment {
     // ---------------------------------------------------------------- read
 
     /**
-     * Reads records from {@code fromOffset} into {@code out}, looking only below {@code limit} bytes.
+     * Reads at most {@code maxRecords} records from {@code fromOffset}, adding them to {@code out} (which may
+     * already hold records of earlier segments), looking only below {@code limit} bytes.
      *
-     * @return bytes of batches consumed (0 when nothing at or after {@code fromOffset} is below the limit)
+     * @param wholeFirstBatch serve the first batch whole even when it is larger than {@code maxBytes}; only
+     *                        for the first batch of a whole read, so a read crossing segments stays in budget
+     * @return bytes of batches consumed (0 when nothing at or after {@code fromOffset} is below the limit, or
+     *         when the next batch does not fit in {@code maxBytes} and {@code wholeFirstBatch} is false)
      */
-    int read(long fromOffset, int maxRecords, int maxBytes, long limit, List<LogEntry> out) throws IOException {
+    int read(long fromOffset, int maxRecords, int maxBytes, long limit, boolean wholeFirstBatch, List<LogEntry> out)
+            throws IOException {
         long position = positionOf(fromOffset, limit);
         if (position < 0) {
             return 0;
@@ -219,15 +225,22 @@ final class Segment {
         store.readFully(buf, position);
         buf.flip();
         int consumed = 0;
-        while (buf.hasRemaining() && out.size() < maxRecords) {
+        int target = out.size() + maxRecords; // out may hold records of earlier segments
+        long expectedBase = -1; // the first batch's base offset was checked by positionOf
+        // Damage after the first batch ends the read with what came before it; the next read, which starts
+        // at the damaged batch, fails. So the records before damage stay readable with any maxBytes.
+        while (buf.hasRemaining() && out.size() < target) {
             RecordBatch.Check check = RecordBatch.check(buf);
             if (check.status() == RecordBatch.Status.TORN) {
                 long batchStart = position + consumed;
                 long bytesInLog = limit - batchStart;
                 if (buf.remaining() >= bytesInLog) {
+                    if (consumed > 0) {
+                        break;
+                    }
                     throw corrupt(batchStart, check); // the visible log ends inside a batch: damage
                 }
-                if (consumed > 0) {
+                if (consumed > 0 || !wholeFirstBatch) {
                     break; // the batch is in the log but not in this read; the caller comes back for it
                 }
                 int declared = buf.getInt(buf.position() + RecordBatch.LENGTH) + RecordBatch.LOG_OVERHEAD;
@@ -240,11 +253,18 @@ final class Segment {
                 continue;
             }
             if (check.status() == RecordBatch.Status.CORRUPT) {
+                if (consumed > 0) {
+                    break;
+                }
                 throw corrupt(position + consumed, check);
             }
             RecordBatch batch = RecordBatch.wrap(buf);
+            if (expectedBase >= 0 && batch.baseOffset() != expectedBase) {
+                break; // base offset is outside the CRC: a damaged one must not relabel records
+            }
+            expectedBase = batch.nextOffset();
             if (batch.nextOffset() > fromOffset) {
-                batch.decodeInto(out, fromOffset, maxRecords - out.size());
+                batch.decodeInto(out, fromOffset, target - out.size());
             }
             consumed += check.size();
             buf.position(buf.position() + check.size());
@@ -268,7 +288,11 @@ final class Segment {
         if (offset < baseOffset) {
             offset = baseOffset;
         }
-        long position = index.floorPosition((int) Math.min(Integer.MAX_VALUE, offset - baseOffset));
+        SegmentIndex.Floor floor = index.floor((int) Math.min(Integer.MAX_VALUE, offset - baseOffset));
+        long position = floor.position();
+        // base offsets are outside the CRC: check each against the offset sequence, starting from the index
+        // entry's, so a damaged one fails the read instead of relabelling or skipping records
+        long expectedBase = baseOffset + floor.relativeOffset();
         ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_SIZE);
         while (position + RecordBatch.HEADER_SIZE <= limit) {
             header.clear();
@@ -282,10 +306,15 @@ final class Segment {
                 throw new CorruptRecordException("segment " + LogFiles.baseName(baseOffset) + ": bad batch length " + size
                         + " at position " + position + "; run 'kmb log verify'");
             }
+            if (base != expectedBase) {
+                throw new CorruptRecordException("segment " + LogFiles.baseName(baseOffset) + ": batch at position "
+                        + position + " has base offset " + base + ", expected " + expectedBase + "; run 'kmb log verify'");
+            }
             long last = base + header.getInt(RecordBatch.LAST_OFFSET_DELTA);
             if (last >= offset) {
                 return position;
             }
+            expectedBase = last + 1;
             position += size;
         }
         return -1;
@@ -296,14 +325,21 @@ final class Segment {
         if (maxTimestamp < timestamp) {
             return OptionalLong.empty();
         }
-        long position = index.positionForTimestamp(timestamp);
-        BatchScanner scanner = new BatchScanner(store, position, limit);
+        SegmentIndex.Floor floor = index.floorForTimestamp(timestamp);
+        BatchScanner scanner = new BatchScanner(store, floor.position(), limit);
         List<LogEntry> records = new java.util.ArrayList<>();
+        long expectedBase = baseOffset + floor.relativeOffset();
         while (scanner.hasNext()) {
             BatchScanner.Step step = scanner.next();
             if (!step.valid()) {
                 throw corrupt(step.position(), step.check());
             }
+            if (step.batch().baseOffset() != expectedBase) {
+                throw new CorruptRecordException("segment " + LogFiles.baseName(baseOffset) + ": batch at position "
+                        + step.position() + " has base offset " + step.batch().baseOffset() + ", expected " + expectedBase
+                        + "; run 'kmb log verify'");
+            }
+            expectedBase = step.batch().nextOffset();
             if (step.batch().maxTimestamp() < timestamp) {
                 continue;
             }

@@ -78,38 +78,42 @@ final class SegmentIndex {
         return entries.count;
     }
 
-    /** File position of the last indexed batch starting at or before {@code relativeOffset}, else 0. */
-    int floorPosition(int relativeOffset) {
-        Entries e = entries;
-        int lo = 0;
-        int hi = e.count - 1;
-        int found = 0;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (e.relOffsets[mid] <= relativeOffset) {
-                found = e.positions[mid];
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return found;
+    /** An index entry: a batch's offset relative to the segment base, and its file position. */
+    record Floor(int relativeOffset, int position) {
+        static final Floor START = new Floor(0, 0);
     }
 
     /**
-     * File position from which a scan for the first record at or after {@code timestamp} may start: the
-     * last entry all of whose predecessors are older than {@code timestamp}, else 0.
+     * The last indexed batch starting at or before {@code relativeOffset}, else the segment start. One
+     * snapshot answers both fields, so a reader never pairs a position with another entry's offset.
      */
-    int positionForTimestamp(long timestamp) {
+    Floor floor(int relativeOffset) {
         Entries e = entries;
-        int found = 0;
-        // max_ts_before is non-decreasing, so binary search applies
+        return floorOf(e, lastWhere(e, i -> e.relOffsets[i] <= relativeOffset));
+    }
+
+    /**
+     * Where a scan for the first record at or after {@code timestamp} may start: the last entry all of whose
+     * predecessors are older than {@code timestamp}, else the segment start.
+     */
+    Floor floorForTimestamp(long timestamp) {
+        Entries e = entries;
+        return floorOf(e, lastWhere(e, i -> e.maxTsBefore[i] < timestamp));
+    }
+
+    private static Floor floorOf(Entries e, int i) {
+        return i < 0 ? Floor.START : new Floor(e.relOffsets[i], e.positions[i]);
+    }
+
+    /** Binary search: the last entry for which {@code test} holds, given it holds for a prefix; -1 if none. */
+    private static int lastWhere(Entries e, java.util.function.IntPredicate test) {
         int lo = 0;
         int hi = e.count - 1;
+        int found = -1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (e.maxTsBefore[mid] < timestamp) {
-                found = e.positions[mid];
+            if (test.test(mid)) {
+                found = mid;
                 lo = mid + 1;
             } else {
                 hi = mid - 1;
