@@ -1,6 +1,7 @@
 package dev.kmb.core;
 
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A fixed-size, direct-mapped cache of topic → match result for {@link TopicMatcherIndex}, invalidated in O(1) by a
@@ -14,9 +15,15 @@ import java.util.List;
  */
 final class MatchCache<T> {
 
-    private record Slot<T>(long generation, String topic, List<T> result) {}
+    private static final int ADMIT_ONE_IN = 8;
+
+    // The hash is kept to reject a colliding slot without loading its topic string (a likely cache miss).
+    private record Slot<T>(long generation, int hash, String topic, List<T> result) {}
 
     private final Slot<T>[] slots;
+    // A compact copy of each slot's hash: a miss is usually decided here without touching the Slot object, which
+    // lives somewhere in the heap and costs a memory access of its own. Racy but only a filter: the Slot decides.
+    private final int[] hashes;
     private final int mask;
     private volatile long generation;
 
@@ -24,6 +31,7 @@ final class MatchCache<T> {
     MatchCache(int capacity) {
         int size = Integer.highestOneBit(Math.max(1, capacity - 1)) << 1;
         this.slots = (Slot<T>[]) new Slot<?>[size];
+        this.hashes = new int[size];
         this.mask = size - 1;
     }
 
@@ -37,16 +45,28 @@ final class MatchCache<T> {
         if ((seenGeneration & 1) != 0) {
             return null;
         }
-        Slot<T> slot = slots[index(topic)];
-        if (slot != null && slot.generation == seenGeneration && slot.topic.equals(topic)) {
+        int hash = topic.hashCode();
+        int index = index(hash);
+        if (hashes[index] != hash) {
+            return null;
+        }
+        Slot<T> slot = slots[index];
+        if (slot != null && slot.hash == hash && slot.generation == seenGeneration && slot.topic.equals(topic)) {
             return slot.result;
         }
         return null;
     }
 
+    /**
+     * Caches a result, but only for about one miss in {@value #ADMIT_ONE_IN}: writing on every miss made a uniform
+     * (cache-hostile) workload slower than no cache at all, while a popular topic misses often enough to get in.
+     */
     void put(long seenGeneration, String topic, List<T> result) {
-        if ((seenGeneration & 1) == 0) {
-            slots[index(topic)] = new Slot<>(seenGeneration, topic, result);
+        if ((seenGeneration & 1) == 0 && ThreadLocalRandom.current().nextInt(ADMIT_ONE_IN) == 0) {
+            int hash = topic.hashCode();
+            int index = index(hash);
+            slots[index] = new Slot<>(seenGeneration, hash, topic, result);
+            hashes[index] = hash;
         }
     }
 
@@ -60,8 +80,7 @@ final class MatchCache<T> {
         generation = generation + 1;
     }
 
-    private int index(String topic) {
-        int h = topic.hashCode();
-        return (h ^ (h >>> 16)) & mask;
+    private int index(int hash) {
+        return (hash ^ (hash >>> 16)) & mask;
     }
 }
