@@ -1,10 +1,10 @@
 package dev.kmb.core;
 
-/** Thrown when a topic name or pattern breaks the grammar; the message names the offending part. */
-public class InvalidTopicException extends IllegalArgumentException {
+/** Thrown when a topic name breaks the grammar ({@code invalid_topic}); the message names the offending part. */
+public class InvalidTopicException extends ProblemException {
     private static final long serialVersionUID = 1L;
 
     public InvalidTopicException(String message) {
-        super(message);
+        super(ProblemCode.INVALID_TOPIC, message);
     }
 }

@@ -18,9 +18,12 @@ public final class TopicName implements Comparable<TopicName> {
     public static final String RESERVED_PREFIX = "kmb.system.";
 
     private final String value;
+    // Split once: the matcher walks segments on every publish, and String.split would allocate each time.
+    private final List<String> segments;
 
     private TopicName(String value) {
         this.value = value;
+        this.segments = List.of(value.split("\\.", -1));
     }
 
     /**
@@ -41,7 +44,7 @@ public final class TopicName implements Comparable<TopicName> {
         return check(value) == null;
     }
 
-    /** Returns why {@code value} is not a valid name, or null when it is. */
+    /** Returns why {@code value} is not a valid name, or null when it is (internal: saves an Optional per parse). */
     static String check(String value) {
         if (value == null || value.isEmpty()) {
             return "topic name must not be empty";
@@ -79,9 +82,9 @@ public final class TopicName implements Comparable<TopicName> {
         return value;
     }
 
-    /** The dot-separated segments, in order. */
+    /** The dot-separated segments, in order; immutable. */
     public List<String> segments() {
-        return List.of(value.split("\\."));
+        return segments;
     }
 
     /** True for names under {@code kmb.system.}, which only the bus may create or publish to. */
