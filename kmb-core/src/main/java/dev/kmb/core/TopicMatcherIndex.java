@@ -24,7 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class TopicMatcherIndex<T> {
 
-    /** Default number of cached topics; 0 disables the cache. */
+    /**
+     * Default number of cached topics; 0 disables the cache. Measured with 100k patterns (MatcherBenchmark, 2 busy
+     * cores): under Zipf popularity the cache lifts lookups from ~1.4 M/s to ~2.2 M/s; under uniform popularity over
+     * 150k topics it costs ~25% (misses dominate), so pass 0 for such workloads.
+     */
     public static final int DEFAULT_CACHE_CAPACITY = 4096;
 
     private static final Object[] NONE = new Object[0];
