@@ -220,7 +220,9 @@ final class Segment {
         if (position < 0) {
             return 0;
         }
-        int want = (int) Math.min(limit - position, Math.max(maxBytes, RecordBatch.HEADER_SIZE));
+        // size the read by the batches that hold maxRecords, not by maxBytes: half a 1 MiB read was wasted copying
+        int want = (int) Math.min(limit - position,
+                Math.max(Math.min(maxBytes, bytesFor(position, fromOffset, maxRecords)), RecordBatch.HEADER_SIZE));
         ByteBuffer buf = ByteBuffer.allocate(want);
         store.readFully(buf, position);
         buf.flip();
@@ -273,6 +275,30 @@ final class Segment {
             }
         }
         return consumed;
+    }
+
+    /**
+     * Bytes likely to hold {@code maxRecords} records from {@code fromOffset}, judged by the batch at
+     * {@code position} and assuming later batches are alike. Only an estimate: a read that falls short
+     * returns fewer records ("at most"), and the caller comes back for the rest.
+     */
+    private long bytesFor(long position, long fromOffset, int maxRecords) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_SIZE);
+        store.readFully(header, position);
+        if (header.hasRemaining()) {
+            return Long.MAX_VALUE;
+        }
+        long base = header.getLong(RecordBatch.BASE_OFFSET);
+        long size = header.getInt(RecordBatch.LENGTH) + RecordBatch.LOG_OVERHEAD;
+        long count = header.getInt(RecordBatch.LAST_OFFSET_DELTA) + 1L;
+        if (count < 1 || size < RecordBatch.HEADER_SIZE) {
+            return Long.MAX_VALUE; // damaged header: let the CRC check below say so
+        }
+        long inFirst = base + count - Math.max(fromOffset, base);
+        if (inFirst >= maxRecords) {
+            return size;
+        }
+        return size + (maxRecords - inFirst + count - 1) / count * size;
     }
 
     private CorruptRecordException corrupt(long position, RecordBatch.Check check) {
