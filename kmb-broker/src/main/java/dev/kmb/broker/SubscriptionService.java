@@ -167,7 +167,7 @@ public final class SubscriptionService implements TopicService.Listener {
                                                Optional<String> resume) {
         Map<String, Long> resumeAt = resume.map(SubscriptionService::parseVector).orElse(Map.of());
         String name = "ephemeral-" + ephemeralIds.incrementAndGet();
-        SubscriptionRecord s = SubscriptionRecord.ephemeral(tenant, name, pattern, config.clock().instant());
+        SubscriptionRecord s = SubscriptionRecord.builder(tenant, name, pattern).build(config.clock().instant());
         SubscriptionDispatcher d = newDispatcher(s, true);
         for (TopicRecord t : matching(tenant, pattern)) {
             TopicName logTopic = LogNames.logTopic(t.tenant(), t.name());
