@@ -342,6 +342,10 @@ final class SubscriptionDispatcher {
                 sleepQuietly();
             }
         }
+        // commands that raced with stop still get their answer, so no caller waits forever
+        for (Runnable cmd = mailbox.poll(); cmd != null; cmd = mailbox.poll()) {
+            cmd.run();
+        }
     }
 
     private long waitMillis() {
