@@ -1,0 +1,79 @@
+package dev.kmb.broker;
+
+import dev.kmb.broker.spi.StateStore;
+import dev.kmb.broker.spi.TenantId;
+import dev.kmb.core.EnvelopeCodec;
+import dev.kmb.core.TopicName;
+import dev.kmb.log.spi.MessageLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine, wired: topics, the publish pipeline, subscriptions and replay over a message log and a
+ * state store. It owns neither: the caller opens them and closes them after {@link #close()}.
+ * Thread-safe.
+ */
+public final class Broker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+
+    private final TopicService topics;
+    private final Publisher publisher;
+    private final SubscriptionService subscriptions;
+    private final Replayer replayer;
+    private final CursorCheckpointer checkpointer;
+    private final BrokerMetrics metrics;
+
+    private Broker(TopicService topics, Publisher publisher, SubscriptionService subscriptions, Replayer replayer,
+                   CursorCheckpointer checkpointer, BrokerMetrics metrics) {
+        this.topics = topics;
+        this.publisher = publisher;
+        this.subscriptions = subscriptions;
+        this.replayer = replayer;
+        this.checkpointer = checkpointer;
+        this.metrics = metrics;
+    }
+
+    /** Starts the broker: reconciles topics, restores subscriptions from their ack state. */
+    public static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics) {
+        TopicService topics = new TopicService(store, log, config);
+        topics.reconcile();
+        CursorCheckpointer checkpointer = new CursorCheckpointer(store);
+        SubscriptionService subscriptions = new SubscriptionService(store, log, topics, checkpointer, config, metrics);
+        topics.addListener(subscriptions);
+        subscriptions.start();
+        log.addAppendListener((tp, end) -> subscriptions.onAppend(tp));
+        Publisher publisher = new Publisher(log, topics, codec, config, metrics);
+        LOG.info("broker started");
+        return new Broker(topics, publisher, subscriptions, new Replayer(log, topics), checkpointer, metrics);
+    }
+
+    public TopicService topics() {
+        return topics;
+    }
+
+    public Publisher publisher() {
+        return publisher;
+    }
+
+    public SubscriptionService subscriptions() {
+        return subscriptions;
+    }
+
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Replays a topic by offset or time range. */
+    public ReplayPage replay(TenantId tenant, TopicName topic, ReplayQuery query) {
+        return replayer.replay(tenant, topic, query);
+    }
+
+    /** Stops subscriptions and writes the last ack state; the log and store stay open for the caller. */
+    @Override
+    public void close() {
+        subscriptions.close();
+        checkpointer.close();
+        LOG.info("broker stopped");
+    }
+}

@@ -1,0 +1,61 @@
+package dev.kmb.broker;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** The broker's meters (Micrometer): publishes, bytes, deliveries, redeliveries, acks, nacks, append latency. */
+public final class BrokerMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter published;
+    private final Counter publishedBytes;
+    private final Counter delivered;
+    private final Counter redelivered;
+    private final Counter acked;
+    private final Counter nacked;
+    private final Timer appendLatency;
+
+    public BrokerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.published = Counter.builder("kmb.messages.published").description("messages appended").register(registry);
+        this.publishedBytes = Counter.builder("kmb.bytes.published").baseUnit("bytes").register(registry);
+        this.delivered = Counter.builder("kmb.messages.delivered").description("deliveries, first attempts and retries").register(registry);
+        this.redelivered = Counter.builder("kmb.messages.redelivered").description("deliveries after the first attempt").register(registry);
+        this.acked = Counter.builder("kmb.messages.acked").register(registry);
+        this.nacked = Counter.builder("kmb.messages.nacked").register(registry);
+        this.appendLatency = Timer.builder("kmb.append.latency").description("publish: append until durable")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(20_000)).maximumExpectedValue(Duration.ofSeconds(5))
+                .register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    void published(int messages, long bytes) {
+        published.increment(messages);
+        publishedBytes.increment(bytes);
+    }
+
+    void delivered(int attempt) {
+        delivered.increment();
+        if (attempt > 1) {
+            redelivered.increment();
+        }
+    }
+
+    void acked(int n) {
+        acked.increment(n);
+    }
+
+    void nacked(int n) {
+        nacked.increment(n);
+    }
+
+    void appendLatency(long nanos) {
+        appendLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+}

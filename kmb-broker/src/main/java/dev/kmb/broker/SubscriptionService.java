@@ -1,0 +1,321 @@
+package dev.kmb.broker;
+
+import dev.kmb.broker.spi.CursorState;
+import dev.kmb.broker.spi.StartPosition;
+import dev.kmb.broker.spi.StateStore;
+import dev.kmb.broker.spi.SubscriptionRecord;
+import dev.kmb.broker.spi.TenantId;
+import dev.kmb.broker.spi.TopicRecord;
+import dev.kmb.core.ProblemCode;
+import dev.kmb.core.ProblemException;
+import dev.kmb.core.TopicMatcherIndex;
+import dev.kmb.core.TopicName;
+import dev.kmb.core.TopicPattern;
+import dev.kmb.log.spi.MessageLog;
+import dev.kmb.log.spi.TopicPartition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Durable and ephemeral subscriptions: create, list, delete, attach members, settle messages, seek, lag.
+ * Each subscription runs on its own {@link SubscriptionDispatcher}; this class keeps them, routes new data
+ * to the ones whose pattern matches, and follows topics as they come and go. Thread-safe.
+ */
+public final class SubscriptionService implements TopicService.Listener {
+
+    private record Key(TenantId tenant, String name) {
+    }
+
+    private final StateStore store;
+    private final MessageLog log;
+    private final TopicService topics;
+    private final CursorCheckpointer checkpointer;
+    private final BrokerConfig config;
+    private final BrokerMetrics metrics;
+    private final Map<Key, SubscriptionDispatcher> dispatchers = new ConcurrentHashMap<>();
+    private final Map<TenantId, TopicMatcherIndex<SubscriptionDispatcher>> routes = new ConcurrentHashMap<>();
+    private final Map<TopicName, Optional<LogNames.TenantTopic>> logNames = new ConcurrentHashMap<>();
+    private final ReentrantLock adminLock = new ReentrantLock();
+    private final AtomicLong ephemeralIds = new AtomicLong();
+
+    SubscriptionService(StateStore store, MessageLog log, TopicService topics, CursorCheckpointer checkpointer,
+                        BrokerConfig config, BrokerMetrics metrics) {
+        this.store = store;
+        this.log = log;
+        this.topics = topics;
+        this.checkpointer = checkpointer;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    /** Starts a dispatcher for every stored subscription, from its stored ack state. */
+    void start() {
+        for (SubscriptionRecord s : store.allSubscriptions()) {
+            Map<String, CursorState> saved = new HashMap<>();
+            for (CursorState c : store.cursors(s.tenant(), s.name())) {
+                saved.put(c.topic().value() + ":" + c.partition(), c);
+            }
+            SubscriptionDispatcher d = newDispatcher(s, false);
+            for (TopicRecord t : matching(s.tenant(), s.pattern())) {
+                TopicName logTopic = LogNames.logTopic(t.tenant(), t.name());
+                for (int p = 0; p < t.spec().partitions(); p++) {
+                    CursorState c = saved.get(t.name().value() + ":" + p);
+                    // no saved state: the topic appeared after the subscription, so all of it is new to it
+                    d.restoreCursor(t.name(), logTopic, c != null ? c
+                            : new CursorState(s.tenant(), s.name(), t.name(), p, log.startOffset(new TopicPartition(logTopic, p)), new long[0]));
+                }
+            }
+            register(d, s.tenant());
+        }
+    }
+
+    // ================================================================ durable subscriptions
+
+    public SubscriptionRecord create(SubscriptionRecord s) {
+        adminLock.lock();
+        try {
+            if (!store.createSubscription(s)) {
+                throw new ProblemException(ProblemCode.SUBSCRIPTION_EXISTS, "subscription '" + s.name() + "' already exists");
+            }
+            SubscriptionDispatcher d = newDispatcher(s, false);
+            List<CursorState> initial = new ArrayList<>();
+            for (TopicRecord t : matching(s.tenant(), s.pattern())) {
+                TopicName logTopic = LogNames.logTopic(t.tenant(), t.name());
+                for (int p = 0; p < t.spec().partitions(); p++) {
+                    long start = resolve(new TopicPartition(logTopic, p), s.start());
+                    CursorState c = new CursorState(s.tenant(), s.name(), t.name(), p, start, new long[0]);
+                    initial.add(c);
+                    d.restoreCursor(t.name(), logTopic, c);
+                }
+            }
+            store.saveCursors(initial); // "latest" means latest now, also after a restart
+            register(d, s.tenant());
+            return s;
+        } finally {
+            adminLock.unlock();
+        }
+    }
+
+    public List<SubscriptionRecord> list(TenantId tenant) {
+        return store.subscriptions(tenant);
+    }
+
+    public SubscriptionRecord get(TenantId tenant, String name) {
+        return require(tenant, name).config();
+    }
+
+    public void delete(TenantId tenant, String name) {
+        adminLock.lock();
+        try {
+            SubscriptionDispatcher d = require(tenant, name);
+            unregister(d, tenant);
+            d.stop();
+            checkpointer.save(List.of()).join(); // let queued ack state land before the rows go
+            store.deleteSubscription(tenant, name);
+        } finally {
+            adminLock.unlock();
+        }
+    }
+
+    /** Attaches a member to a durable subscription (409 when it is exclusive and taken). */
+    public SubscriptionSession attach(TenantId tenant, String name) {
+        return require(tenant, name).join();
+    }
+
+    public CompletableFuture<AckResult> ack(TenantId tenant, String name, List<UUID> ids) {
+        return require(tenant, name).ack(ids);
+    }
+
+    public CompletableFuture<AckResult> nack(TenantId tenant, String name, List<UUID> ids, Optional<Duration> delay) {
+        return require(tenant, name).nack(ids, delay);
+    }
+
+    /** Moves the subscription to {@code to} on every partition it follows. */
+    public CompletableFuture<Void> seek(TenantId tenant, String name, StartPosition to) {
+        return require(tenant, name).seek(tp -> resolve(tp, to));
+    }
+
+    public CompletableFuture<List<PartitionLag>> lag(TenantId tenant, String name) {
+        return require(tenant, name).lag();
+    }
+
+    private SubscriptionDispatcher require(TenantId tenant, String name) {
+        SubscriptionDispatcher d = dispatchers.get(new Key(tenant, name));
+        if (d == null) {
+            throw new ProblemException(ProblemCode.SUBSCRIPTION_NOT_FOUND, "subscription '" + name + "' does not exist");
+        }
+        return d;
+    }
+
+    // ================================================================ ephemeral subscriptions
+
+    /**
+     * Subscribes a connection to a pattern for as long as the returned session is open. Messages are
+     * acked as they are handed over (at most once). {@code resume} is a cursor from an earlier delivery
+     * ({@code Last-Event-ID}): partitions it names restart right after it, others at {@code start}.
+     */
+    public SubscriptionSession attachEphemeral(TenantId tenant, TopicPattern pattern, StartPosition start,
+                                               Optional<String> resume) {
+        Map<String, Long> resumeAt = resume.map(SubscriptionService::parseVector).orElse(Map.of());
+        String name = "ephemeral-" + ephemeralIds.incrementAndGet();
+        SubscriptionRecord s = SubscriptionRecord.builder(tenant, name, pattern).build(config.clock().instant());
+        SubscriptionDispatcher d = newDispatcher(s, true);
+        for (TopicRecord t : matching(tenant, pattern)) {
+            TopicName logTopic = LogNames.logTopic(t.tenant(), t.name());
+            for (int p = 0; p < t.spec().partitions(); p++) {
+                TopicPartition tp = new TopicPartition(logTopic, p);
+                Long at = resumeAt.get(t.name().value() + ":" + p);
+                long from = at != null ? Math.max(at, log.startOffset(tp)) : resolve(tp, start);
+                d.restoreCursor(t.name(), logTopic, new CursorState(tenant, name, t.name(), p, from, new long[0]));
+            }
+        }
+        register(d, tenant);
+        Member m = d.join();
+        return new SubscriptionSession() {
+            @Override
+            public String subscription() {
+                return name;
+            }
+
+            @Override
+            public Optional<Delivery> poll(Duration timeout) throws InterruptedException {
+                return m.poll(timeout);
+            }
+
+            @Override
+            public int drainTo(List<Delivery> sink, int max) {
+                return m.drainTo(sink, max);
+            }
+
+            @Override
+            public boolean isClosed() {
+                return m.isClosed();
+            }
+
+            @Override
+            public void close() {
+                m.close();
+                unregister(d, tenant);
+                d.stop();
+            }
+        };
+    }
+
+    /** Parses {@code topic:partition:offset[,…]}; a malformed cursor is a 400. */
+    static Map<String, Long> parseVector(String cursor) {
+        Map<String, Long> out = new HashMap<>();
+        for (String part : cursor.split(",")) {
+            String[] f = part.split(":");
+            try {
+                if (f.length != 3 || !TopicName.isValid(f[0]) || Integer.parseInt(f[1]) < 0 || Long.parseLong(f[2]) < 0) {
+                    throw new NumberFormatException();
+                }
+                out.put(f[0] + ":" + f[1], Long.parseLong(f[2]));
+            } catch (NumberFormatException e) {
+                throw new ProblemException(ProblemCode.BAD_REQUEST, "Last-Event-ID '" + cursor
+                        + "' is not a cursor this bus issued (expected topic:partition:offset[,…])");
+            }
+        }
+        return out;
+    }
+
+    // ================================================================ routing
+
+    /** New records became visible in a log partition: wake the subscriptions that follow it. */
+    void onAppend(TopicPartition logPartition) {
+        Optional<LogNames.TenantTopic> tt = logNames.computeIfAbsent(logPartition.topic(), LogNames::parse);
+        if (tt.isEmpty()) {
+            return;
+        }
+        TopicMatcherIndex<SubscriptionDispatcher> index = routes.get(tt.get().tenant());
+        if (index != null) {
+            for (SubscriptionDispatcher d : index.match(tt.get().topic())) {
+                d.wake();
+            }
+        }
+    }
+
+    @Override
+    public void topicChanged(TenantId tenant, TopicName topic, int partitions) {
+        TopicMatcherIndex<SubscriptionDispatcher> index = routes.get(tenant);
+        if (index == null) {
+            return;
+        }
+        TopicName logTopic = LogNames.logTopic(tenant, topic);
+        for (SubscriptionDispatcher d : index.match(topic)) {
+            d.addPartitions(topic, logTopic, 0, partitions, p -> log.startOffset(new TopicPartition(logTopic, p)));
+            d.wake();
+        }
+    }
+
+    @Override
+    public void topicDeleted(TenantId tenant, TopicName topic) {
+        TopicMatcherIndex<SubscriptionDispatcher> index = routes.get(tenant);
+        if (index != null) {
+            TopicName logTopic = LogNames.logTopic(tenant, topic);
+            index.match(topic).forEach(d -> d.removeTopic(logTopic));
+        }
+        logNames.remove(LogNames.logTopic(tenant, topic));
+    }
+
+    private SubscriptionDispatcher newDispatcher(SubscriptionRecord s, boolean ephemeral) {
+        return new SubscriptionDispatcher(s.tenant(), s, ephemeral, log, ephemeral ? null : checkpointer, config.clock(),
+                metrics, config.readBatchRecords());
+    }
+
+    private void register(SubscriptionDispatcher d, TenantId tenant) {
+        dispatchers.put(new Key(tenant, d.name()), d);
+        routes.computeIfAbsent(tenant, t -> new TopicMatcherIndex<>()).add(d.config().pattern(), d);
+        d.start();
+        d.wake();
+    }
+
+    private void unregister(SubscriptionDispatcher d, TenantId tenant) {
+        dispatchers.remove(new Key(tenant, d.name()));
+        TopicMatcherIndex<SubscriptionDispatcher> index = routes.get(tenant);
+        if (index != null) {
+            index.remove(d.config().pattern(), d);
+        }
+    }
+
+    private List<TopicRecord> matching(TenantId tenant, TopicPattern pattern) {
+        List<TopicRecord> out = new ArrayList<>();
+        for (TopicRecord t : topics.records(tenant)) {
+            if (pattern.matches(t.name())) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /** The offset a start position means on one partition now. */
+    long resolve(TopicPartition tp, StartPosition start) {
+        long first = log.startOffset(tp);
+        long end = log.endOffset(tp);
+        if (start instanceof StartPosition.Earliest) {
+            return first;
+        }
+        if (start instanceof StartPosition.AtOffset at) {
+            return Math.max(first, Math.min(end, at.offset()));
+        }
+        if (start instanceof StartPosition.AtTime at) {
+            return log.offsetForTimestamp(tp, at.time().toEpochMilli()).orElse(end);
+        }
+        return end;
+    }
+
+    /** Stops every dispatcher (their ack state is already written). */
+    void close() {
+        dispatchers.values().forEach(SubscriptionDispatcher::stop);
+        dispatchers.clear();
+    }
+}

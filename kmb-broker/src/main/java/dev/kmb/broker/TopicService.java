@@ -1,0 +1,204 @@
+package dev.kmb.broker;
+
+import dev.kmb.broker.spi.StateStore;
+import dev.kmb.broker.spi.TenantId;
+import dev.kmb.broker.spi.TopicRecord;
+import dev.kmb.core.ProblemCode;
+import dev.kmb.core.ProblemException;
+import dev.kmb.core.TopicName;
+import dev.kmb.log.spi.MessageLog;
+import dev.kmb.log.spi.TopicPartition;
+import dev.kmb.log.spi.TopicSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The topic registry: create, list, get, patch and delete a tenant's topics. The state store holds the
+ * record, the log holds the messages; the store is written first, and {@link #reconcile()} at start-up
+ * repairs what a crash between the two left behind. Thread-safe; admin changes are serialised.
+ */
+public final class TopicService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicService.class);
+
+    /** Told about topic changes (the subscription engine follows topics that match its patterns). */
+    interface Listener {
+        void topicChanged(TenantId tenant, TopicName topic, int partitions);
+
+        void topicDeleted(TenantId tenant, TopicName topic);
+    }
+
+    private final StateStore store;
+    private final MessageLog log;
+    private final BrokerConfig config;
+    private final ReentrantLock adminLock = new ReentrantLock();
+    private final ConcurrentHashMap<TenantTopicKey, TopicRecord> cache = new ConcurrentHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+    private record TenantTopicKey(TenantId tenant, TopicName topic) {
+    }
+
+    TopicService(StateStore store, MessageLog log, BrokerConfig config) {
+        this.store = store;
+        this.log = log;
+        this.config = config;
+    }
+
+    void addListener(Listener l) {
+        listeners.add(l);
+    }
+
+    /** Makes the log agree with the store after a crash: creates missing log topics, drops orphans. */
+    void reconcile() {
+        for (TopicRecord t : store.allTopics()) {
+            TopicName logName = LogNames.logTopic(t.tenant(), t.name());
+            if (log.describeTopic(logName).isEmpty()) {
+                LOG.warn("topic {} of tenant {} had no log; creating it", t.name(), t.tenant().value());
+                log.createTopic(logName, t.spec());
+            }
+            cache.put(new TenantTopicKey(t.tenant(), t.name()), t);
+        }
+        for (TopicName logName : log.topics().keySet()) {
+            Optional<LogNames.TenantTopic> tt = LogNames.parse(logName);
+            if (tt.isEmpty() || !cache.containsKey(new TenantTopicKey(tt.get().tenant(), tt.get().topic()))) {
+                LOG.warn("log topic {} has no topic record (a delete was cut short); deleting it", logName);
+                log.deleteTopic(logName);
+            }
+        }
+    }
+
+    /** Creates a topic. Names under {@code kmb.system.} are the bus's own. */
+    public TopicInfo create(TenantId tenant, TopicName name, TopicSpec spec) {
+        if (name.isReserved()) {
+            throw new ProblemException(ProblemCode.FORBIDDEN, "topic names under '" + TopicName.RESERVED_PREFIX
+                    + "' are reserved for the bus");
+        }
+        return createInternal(tenant, name, spec);
+    }
+
+    /** Creates a topic, reserved names included (the bus's own topics). */
+    TopicInfo createInternal(TenantId tenant, TopicName name, TopicSpec spec) {
+        adminLock.lock();
+        try {
+            Instant now = config.clock().instant();
+            TopicRecord record = new TopicRecord(tenant, name, spec, now, now);
+            if (!store.createTopic(record)) {
+                throw new ProblemException(ProblemCode.TOPIC_EXISTS, "topic '" + name + "' already exists");
+            }
+            log.createTopic(LogNames.logTopic(tenant, name), spec);
+            cache.put(new TenantTopicKey(tenant, name), record);
+        } finally {
+            adminLock.unlock();
+        }
+        listeners.forEach(l -> l.topicChanged(tenant, name, spec.partitions()));
+        return get(tenant, name);
+    }
+
+    public List<TopicInfo> list(TenantId tenant) {
+        List<TopicInfo> out = new ArrayList<>();
+        for (TopicRecord r : store.topics(tenant)) {
+            out.add(info(r));
+        }
+        return out;
+    }
+
+    public TopicInfo get(TenantId tenant, TopicName name) {
+        return info(require(tenant, name));
+    }
+
+    /** The record of a topic, or 404 {@code topic_not_found}. */
+    TopicRecord require(TenantId tenant, TopicName name) {
+        return find(tenant, name).orElseThrow(() ->
+                new ProblemException(ProblemCode.TOPIC_NOT_FOUND, "topic '" + name + "' does not exist"));
+    }
+
+    Optional<TopicRecord> find(TenantId tenant, TopicName name) {
+        return Optional.ofNullable(cache.get(new TenantTopicKey(tenant, name)));
+    }
+
+    /** The topic for a publish: it must exist, unless {@code topics.auto_create} is on. */
+    TopicRecord forPublish(TenantId tenant, TopicName name) {
+        Optional<TopicRecord> t = find(tenant, name);
+        if (t.isPresent()) {
+            return t.get();
+        }
+        if (name.isReserved()) {
+            throw new ProblemException(ProblemCode.FORBIDDEN, "topics under '" + TopicName.RESERVED_PREFIX
+                    + "' are written by the bus only");
+        }
+        if (!config.autoCreateTopics()) {
+            throw new ProblemException(ProblemCode.TOPIC_NOT_FOUND, "topic '" + name
+                    + "' does not exist; create it with POST /v1/topics (or set topics.auto_create: true)");
+        }
+        try {
+            createInternal(tenant, name, config.defaultTopicSpec());
+        } catch (ProblemException e) {
+            if (e.problem().code() != ProblemCode.TOPIC_EXISTS) {
+                throw e;
+            }
+        }
+        return require(tenant, name);
+    }
+
+    public TopicInfo patch(TenantId tenant, TopicName name, TopicPatch patch) {
+        TopicSpec spec;
+        adminLock.lock();
+        try {
+            TopicRecord old = require(tenant, name);
+            try {
+                spec = patch.applyTo(old.spec());
+                log.updateTopic(LogNames.logTopic(tenant, name), spec);
+            } catch (IllegalArgumentException e) {
+                throw new ProblemException(ProblemCode.INVALID_FIELD, e.getMessage());
+            }
+            TopicRecord updated = new TopicRecord(tenant, name, spec, old.createdAt(), config.clock().instant());
+            store.updateTopic(updated);
+            cache.put(new TenantTopicKey(tenant, name), updated);
+        } finally {
+            adminLock.unlock();
+        }
+        listeners.forEach(l -> l.topicChanged(tenant, name, spec.partitions()));
+        return get(tenant, name);
+    }
+
+    public void delete(TenantId tenant, TopicName name) {
+        adminLock.lock();
+        try {
+            require(tenant, name);
+            store.deleteTopic(tenant, name);
+            cache.remove(new TenantTopicKey(tenant, name));
+            log.deleteTopic(LogNames.logTopic(tenant, name));
+        } finally {
+            adminLock.unlock();
+        }
+        listeners.forEach(l -> l.topicDeleted(tenant, name));
+    }
+
+    /** Every topic of a tenant (for pattern matching when a subscription starts). */
+    List<TopicRecord> records(TenantId tenant) {
+        List<TopicRecord> out = new ArrayList<>();
+        cache.values().forEach(r -> {
+            if (r.tenant().equals(tenant)) {
+                out.add(r);
+            }
+        });
+        return out;
+    }
+
+    private TopicInfo info(TopicRecord r) {
+        TopicName logName = LogNames.logTopic(r.tenant(), r.name());
+        List<TopicInfo.PartitionInfo> parts = new ArrayList<>();
+        for (int p = 0; p < r.spec().partitions(); p++) {
+            TopicPartition tp = new TopicPartition(logName, p);
+            parts.add(new TopicInfo.PartitionInfo(p, log.startOffset(tp), log.endOffset(tp)));
+        }
+        return new TopicInfo(r.name(), r.spec(), r.createdAt(), r.updatedAt(), parts);
+    }
+}

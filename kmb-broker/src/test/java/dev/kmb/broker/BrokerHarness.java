@@ -1,0 +1,105 @@
+package dev.kmb.broker;
+
+import dev.kmb.broker.spi.StateStore;
+import dev.kmb.broker.spi.SubscriptionMode;
+import dev.kmb.broker.spi.SubscriptionRecord;
+import dev.kmb.broker.spi.TenantId;
+import dev.kmb.broker.store.SqliteStateStore;
+import dev.kmb.core.Envelope;
+import dev.kmb.core.EnvelopeCodec;
+import dev.kmb.core.MessageType;
+import dev.kmb.core.RawJson;
+import dev.kmb.core.TopicName;
+import dev.kmb.core.TopicPattern;
+import dev.kmb.log.EmbeddedLog;
+import dev.kmb.log.EmbeddedLogConfig;
+import dev.kmb.log.spi.Durability;
+import dev.kmb.log.spi.TopicSpec;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** A real broker on a real embedded log and SQLite store in a directory; reopenable to test restarts. */
+final class BrokerHarness implements AutoCloseable {
+
+    static final TenantId T = TenantId.DEFAULT;
+
+    private final Path dir;
+    private final BrokerConfig config;
+    EmbeddedLog log;
+    StateStore store;
+    Broker broker;
+
+    BrokerHarness(Path dir, BrokerConfig config) {
+        this.dir = dir;
+        this.config = config;
+        open();
+    }
+
+    BrokerHarness(Path dir) {
+        this(dir, BrokerConfig.defaults());
+    }
+
+    void open() {
+        log = EmbeddedLog.open(EmbeddedLogConfig.builder(dir.resolve("log")).build());
+        store = SqliteStateStore.open(dir);
+        broker = Broker.start(config, log, store, new EnvelopeCodec(), new BrokerMetrics(new SimpleMeterRegistry()));
+    }
+
+    void restart() {
+        close();
+        open();
+    }
+
+    TopicInfo topic(String name, int partitions) {
+        return broker.topics().create(T, TopicName.of(name), TopicSpec.defaults().withPartitions(partitions)
+                .withDurability(Durability.DURABLE));
+    }
+
+    static Envelope message(String topic, String key, String payload) {
+        Envelope.Builder b = Envelope.builder(TopicName.of(topic), MessageType.EVENT, RawJson.of(payload));
+        if (key != null) {
+            b.key(key);
+        }
+        return b.build();
+    }
+
+    List<Receipt> publish(Envelope... envelopes) {
+        return broker.publisher().publish(T, List.of(envelopes)).join();
+    }
+
+    List<Receipt> publishMany(String topic, String key, int n) {
+        List<Envelope> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(message(topic, key, "{\"n\":" + i + "}"));
+        }
+        return broker.publisher().publish(T, batch).join();
+    }
+
+    SubscriptionRecord subscribe(String name, String pattern, SubscriptionMode mode, Consumer<SubscriptionRecord.Builder> tune) {
+        SubscriptionRecord.Builder b = SubscriptionRecord.builder(T, name, TopicPattern.of(pattern)).mode(mode);
+        tune.accept(b);
+        return broker.subscriptions().create(b.build(Instant.now()));
+    }
+
+    /** Takes deliveries until {@code n} arrived or the deadline passed. */
+    static List<Delivery> take(SubscriptionSession s, int n, Duration within) throws InterruptedException {
+        List<Delivery> out = new ArrayList<>();
+        long deadline = System.nanoTime() + within.toNanos();
+        while (out.size() < n && System.nanoTime() < deadline) {
+            s.poll(Duration.ofMillis(50)).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        broker.close();
+        store.close();
+        log.close();
+    }
+}

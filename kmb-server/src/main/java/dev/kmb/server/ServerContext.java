@@ -1,0 +1,15 @@
+package dev.kmb.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kmb.broker.Broker;
+import dev.kmb.core.EnvelopeCodec;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+
+/**
+ * What route handlers share: the broker, the envelope codec, a JSON mapper for request/response bodies,
+ * the metrics registry and the configuration. Immutable; every part is thread-safe.
+ */
+public record ServerContext(Broker broker, EnvelopeCodec codec, ObjectMapper json, PrometheusMeterRegistry metrics,
+                            ServerConfig config, Clock clock) {
+}
