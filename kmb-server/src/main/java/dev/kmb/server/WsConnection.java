@@ -66,6 +66,9 @@ final class WsConnection implements AutoCloseable {
         } catch (FrameException e) {
             out.reply(protocol.error(e.ref(), e.problem()));
             return;
+        } catch (RuntimeException e) {
+            out.reply(protocol.error(Optional.empty(), problemOf(e)));
+            return;
         }
         try {
             switch (frame) {

@@ -223,9 +223,16 @@ final class WsProtocol {
             }
             case "subscribe" -> subscribe(f);
             case "unsubscribe" -> new ClientFrame.Unsubscribe(f.ref, required(f, f.subscription, "subscription"));
-            case "ack" -> new ClientFrame.Ack(f.ref, required(f, f.subscription, "subscription"), required(f, f.ids, "ids"));
-            case "nack" -> new ClientFrame.Nack(f.ref, required(f, f.subscription, "subscription"),
-                    required(f, f.ids, "ids"), Optional.ofNullable(f.delay));
+            case "ack" -> {
+                required(f, f.subscription, "subscription");
+                required(f, f.ids, "ids");
+                yield f.errors.isEmpty() ? new ClientFrame.Ack(f.ref, f.subscription, f.ids) : null;
+            }
+            case "nack" -> {
+                required(f, f.subscription, "subscription");
+                required(f, f.ids, "ids");
+                yield f.errors.isEmpty() ? new ClientFrame.Nack(f.ref, f.subscription, f.ids, Optional.ofNullable(f.delay)) : null;
+            }
             case "ping" -> new ClientFrame.Ping(f.ref);
             default -> {
                 f.errors.add(new FieldError("/op", "unknown op '" + f.op
