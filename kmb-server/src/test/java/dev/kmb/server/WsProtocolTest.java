@@ -21,6 +21,7 @@ class WsProtocolTest {
 
     private final ObjectMapper json = new ObjectMapper();
     private final WsProtocol protocol = new WsProtocol(json);
+    private final WsFrames frames = new WsFrames(json);
 
     @Test
     void publishKeepsEachEnvelopeAsSentWhateverTheFieldOrder() {
@@ -81,10 +82,10 @@ class WsProtocolTest {
     void deliveriesShareAFrameWhenBatched() throws Exception {
         Delivery a = delivery(1);
         Delivery b = delivery(2);
-        JsonNode one = json.readTree(WsProtocol.deliveries("s", List.of(a)));
+        JsonNode one = json.readTree(WsFrames.deliveries("s", List.of(a)));
         assertThat(one.get("op").asText()).isEqualTo("message");
         assertThat(one.get("message").get("offset").asInt()).isEqualTo(1);
-        JsonNode two = json.readTree(WsProtocol.deliveries("s", List.of(a, b)));
+        JsonNode two = json.readTree(WsFrames.deliveries("s", List.of(a, b)));
         assertThat(two.get("op").asText()).isEqualTo("messages");
         assertThat(two.get("messages")).hasSize(2);
         assertThat(two.get("cursor").asText()).isEqualTo("t.x:0:2");
@@ -92,10 +93,10 @@ class WsProtocolTest {
 
     @Test
     void errorFramesEchoTheRefOrNull() throws Exception {
-        JsonNode e = json.readTree(protocol.error(Optional.of("\"r\""), Problem.of(ProblemCode.CONFLICT, "taken")));
+        JsonNode e = json.readTree(frames.error(Optional.of("\"r\""), Problem.of(ProblemCode.CONFLICT, "taken")));
         assertThat(e.get("ref").asText()).isEqualTo("r");
         assertThat(e.get("problem").get("status").asInt()).isEqualTo(409);
-        assertThat(json.readTree(protocol.error(Optional.empty(), Problem.of(ProblemCode.BAD_REQUEST, "x"))).get("ref").isNull()).isTrue();
+        assertThat(json.readTree(frames.error(Optional.empty(), Problem.of(ProblemCode.BAD_REQUEST, "x"))).get("ref").isNull()).isTrue();
     }
 
     private static Delivery delivery(long offset) {
