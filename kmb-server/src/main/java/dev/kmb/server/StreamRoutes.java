@@ -32,6 +32,7 @@ final class StreamRoutes {
         OpenStreams open = new OpenStreams();
         SseHandler sse = new SseHandler(context, TENANT, settings, open);
         WsProtocol protocol = new WsProtocol(context.json());
+        WsFrames frames = new WsFrames(context.json());
         Map<String, WsConnection> connections = new ConcurrentHashMap<>();
 
         config.routes.get("/v1/subscribe/{name}", sse::durable);
@@ -40,7 +41,7 @@ final class StreamRoutes {
             ws.onConnect(c -> {
                 c.session.setIdleTimeout(settings.wsIdleTimeout());
                 c.session.setMaxTextMessageSize(settings.wsMaxFrameBytes());
-                WsConnection conn = new WsConnection(context, TENANT, protocol, settings, c.session);
+                WsConnection conn = new WsConnection(context, TENANT, protocol, frames, settings, c.session);
                 if (!open.add(conn)) {
                     c.closeSession(1001, "server stopping");
                     return;

@@ -37,17 +37,20 @@ final class WsConnection implements AutoCloseable {
     private final Clock clock;
     private final TenantId tenant;
     private final WsProtocol protocol;
+    private final WsFrames frames;
     private final StreamSettings settings;
     private final WsOutbound out;
     private final Map<String, WsSubscriptionSender> senders = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    WsConnection(ServerContext context, TenantId tenant, WsProtocol protocol, StreamSettings settings, Session session) {
+    WsConnection(ServerContext context, TenantId tenant, WsProtocol protocol, WsFrames frames, StreamSettings settings,
+                 Session session) {
         this.broker = context.broker();
         this.codec = context.codec();
         this.clock = context.clock();
         this.tenant = tenant;
         this.protocol = protocol;
+        this.frames = frames;
         this.settings = settings;
         this.out = new WsOutbound(session, settings.wsMaxOutstandingFrames(), settings.wsMaxPendingRequests(), this::close);
     }
@@ -64,7 +67,10 @@ final class WsConnection implements AutoCloseable {
         try {
             frame = protocol.parse(text);
         } catch (FrameException e) {
-            out.reply(protocol.error(e.ref(), e.problem()));
+            out.reply(frames.error(e.ref(), e.problem()));
+            return;
+        } catch (RuntimeException e) {
+            out.reply(frames.error(Optional.empty(), problemOf(e)));
             return;
         }
         try {
@@ -73,19 +79,19 @@ final class WsConnection implements AutoCloseable {
                 case ClientFrame.Subscribe s -> subscribe(s);
                 case ClientFrame.Unsubscribe u -> unsubscribe(u);
                 case ClientFrame.Ack a -> answer(a.ref(), broker.subscriptions().ack(tenant, a.subscription(), a.ids()),
-                        r -> protocol.settled(a.ref(), "acked", r));
+                        r -> frames.settled(a.ref(), "acked", r));
                 case ClientFrame.Nack n -> answer(n.ref(), broker.subscriptions().nack(tenant, n.subscription(), n.ids(), n.delay()),
-                        r -> protocol.settled(n.ref(), "nacked", r));
-                case ClientFrame.Ping p -> out.reply(protocol.pong(p.ref(), clock.instant()));
+                        r -> frames.settled(n.ref(), "nacked", r));
+                case ClientFrame.Ping p -> out.reply(frames.pong(p.ref(), clock.instant()));
             }
         } catch (RuntimeException e) {
-            out.reply(protocol.error(Optional.of(frame.ref()), problemOf(e)));
+            out.reply(frames.error(Optional.of(frame.ref()), problemOf(e)));
         }
     }
 
     /** A binary frame: the protocol is JSON text only. */
     void onBinary() {
-        out.notice(protocol.error(Optional.empty(), Problem.of(ProblemCode.BAD_REQUEST,
+        out.notice(frames.error(Optional.empty(), Problem.of(ProblemCode.BAD_REQUEST,
                 "frames are JSON text messages; binary frames are not accepted")));
     }
 
@@ -111,7 +117,7 @@ final class WsConnection implements AutoCloseable {
         if (code != null) {
             throw new ProblemException(Problem.of(code, errors.size() + " invalid field(s) in the batch; nothing was published", errors));
         }
-        answer(p.ref(), broker.publisher().publish(tenant, envelopes), r -> protocol.published(p.ref(), r, p.batch()));
+        answer(p.ref(), broker.publisher().publish(tenant, envelopes), r -> frames.published(p.ref(), r, p.batch()));
     }
 
     private void subscribe(ClientFrame.Subscribe s) {
@@ -126,14 +132,14 @@ final class WsConnection implements AutoCloseable {
             session = broker.subscriptions().attachEphemeral(tenant, s.pattern().orElseThrow(), s.start(), s.resume());
         }
         String name = session.subscription();
-        WsSubscriptionSender sender = new WsSubscriptionSender(name, session, out, protocol, settings.maxBatch(),
+        WsSubscriptionSender sender = new WsSubscriptionSender(name, session, out, frames, settings.maxBatch(),
                 ended -> senders.remove(ended.name(), ended));
         if (closed || senders.putIfAbsent(name, sender) != null) {
             session.close();
             throw new ProblemException(ProblemCode.CONFLICT, closed ? "connection is closing"
                     : "this connection is already subscribed to '" + name + "'");
         }
-        out.reply(protocol.subscribed(s.ref(), name)); // before the first delivery: the client learns the name first
+        out.reply(frames.subscribed(s.ref(), name)); // before the first delivery: the client learns the name first
         sender.start();
         if (closed) {
             sender.stop();
@@ -147,7 +153,7 @@ final class WsConnection implements AutoCloseable {
                     "this connection is not subscribed to '" + u.subscription() + "'");
         }
         sender.stop();
-        out.reply(protocol.subscribed(u.ref(), u.subscription()));
+        out.reply(frames.subscribed(u.ref(), u.subscription()));
     }
 
     private <T> void answer(String ref, CompletableFuture<T> result, Function<T, String> ok) {
@@ -155,7 +161,7 @@ final class WsConnection implements AutoCloseable {
             if (error == null) {
                 out.reply(ok.apply(value));
             } else {
-                out.reply(protocol.error(Optional.of(ref), problemOf(error)));
+                out.reply(frames.error(Optional.of(ref), problemOf(error)));
             }
         });
     }

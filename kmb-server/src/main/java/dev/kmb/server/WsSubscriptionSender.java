@@ -24,18 +24,18 @@ final class WsSubscriptionSender implements Runnable {
     private final String name;
     private final SubscriptionSession session;
     private final WsOutbound out;
-    private final WsProtocol protocol;
+    private final WsFrames frames;
     private final int maxBatch;
     private final Consumer<WsSubscriptionSender> onEnded;
     private volatile boolean stopping;
     private volatile Thread thread;
 
-    WsSubscriptionSender(String name, SubscriptionSession session, WsOutbound out, WsProtocol protocol, int maxBatch,
+    WsSubscriptionSender(String name, SubscriptionSession session, WsOutbound out, WsFrames frames, int maxBatch,
                          Consumer<WsSubscriptionSender> onEnded) {
         this.name = name;
         this.session = session;
         this.out = out;
-        this.protocol = protocol;
+        this.frames = frames;
         this.maxBatch = maxBatch;
         this.onEnded = onEnded;
     }
@@ -56,7 +56,7 @@ final class WsSubscriptionSender implements Runnable {
                 Optional<Delivery> first = session.poll(POLL);
                 if (first.isEmpty()) {
                     if (session.isClosed() && !stopping) {
-                        out.notice(protocol.closed(name, Problem.of(ProblemCode.SUBSCRIPTION_NOT_FOUND,
+                        out.notice(frames.closed(name, Problem.of(ProblemCode.SUBSCRIPTION_NOT_FOUND,
                                 "subscription '" + name + "' was ended by the bus (deleted, or the server is stopping)")));
                         onEnded.accept(this);
                         return;
@@ -67,7 +67,7 @@ final class WsSubscriptionSender implements Runnable {
                 if (maxBatch > 1) {
                     session.drainTo(batch, maxBatch - 1);
                 }
-                out.deliver(WsProtocol.deliveries(name, batch));
+                out.deliver(WsFrames.deliveries(name, batch));
                 batch.clear();
             }
         } catch (InterruptedException e) {
