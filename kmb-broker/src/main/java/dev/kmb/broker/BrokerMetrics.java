@@ -27,7 +27,7 @@ public final class BrokerMetrics {
         this.acked = Counter.builder("kmb.messages.acked").register(registry);
         this.nacked = Counter.builder("kmb.messages.nacked").register(registry);
         this.appendLatency = Timer.builder("kmb.append.latency").description("publish: append until durable")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMicros(20)).maximumExpectedValue(Duration.ofSeconds(5))
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(20_000)).maximumExpectedValue(Duration.ofSeconds(5))
                 .register(registry);
     }
 

@@ -28,7 +28,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,7 +141,7 @@ final class SubscriptionDispatcher {
     }
 
     /** Adds partitions (a matching topic appeared or grew), each starting at the given offset. */
-    void addPartitions(TopicName topic, TopicName logTopic, int fromPartition, int toPartition, LongUnaryOperator startOf) {
+    void addPartitions(TopicName topic, TopicName logTopic, int fromPartition, int toPartition, java.util.function.IntToLongFunction startOf) {
         call(() -> {
             for (int p = fromPartition; p < toPartition; p++) {
                 TopicPartition tp = new TopicPartition(logTopic, p);

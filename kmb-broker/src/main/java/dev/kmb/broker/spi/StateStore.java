@@ -1,0 +1,69 @@
+package dev.kmb.broker.spi;
+
+import dev.kmb.core.TopicName;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The broker's metadata: topics, durable subscriptions and their cursors (the messages themselves live in the log).
+ * Implementations are thread-safe; what survives a crash is stated by each one. SQLite in embedded mode,
+ * PostgreSQL in cluster mode, on the same schema.
+ *
+ * <p>Expected outcomes are values ({@code false}, {@link Optional#empty()}); real failures throw
+ * {@link StateStoreException}. Every key starts with a {@link TenantId}; lists of one tenant never show another's.
+ * Lists are in code-point order of their keys (tenant, then name; cursors by topic, then partition).
+ */
+public interface StateStore extends AutoCloseable {
+
+    /** Stores a new topic; {@code false} when the tenant already has a topic of that name (nothing changes). */
+    boolean createTopic(TopicRecord topic);
+
+    /** The tenant's topic of that name. */
+    Optional<TopicRecord> topic(TenantId tenant, TopicName name);
+
+    /** The tenant's topics, by name. */
+    List<TopicRecord> topics(TenantId tenant);
+
+    /** Every tenant's topics, by tenant then name: what the broker loads at start-up. */
+    List<TopicRecord> allTopics();
+
+    /**
+     * Replaces a topic's spec and {@code updatedAt} ({@code createdAt} stays as stored); {@code false} when there is
+     * no such topic. Configuration fields this version does not know (written by a newer one) are kept.
+     */
+    boolean updateTopic(TopicRecord topic);
+
+    /** Deletes a topic and every cursor on it, at once; {@code false} when there was no such topic. */
+    boolean deleteTopic(TenantId tenant, TopicName name);
+
+    /** Stores a new subscription; {@code false} when the tenant already has one of that name (nothing changes). */
+    boolean createSubscription(SubscriptionRecord subscription);
+
+    /** The tenant's subscription of that name. */
+    Optional<SubscriptionRecord> subscription(TenantId tenant, String name);
+
+    /** The tenant's subscriptions, by name. */
+    List<SubscriptionRecord> subscriptions(TenantId tenant);
+
+    /** Every tenant's subscriptions, by tenant then name: what the broker loads at start-up. */
+    List<SubscriptionRecord> allSubscriptions();
+
+    /** Deletes a subscription and all its cursors, at once; {@code false} when there was no such subscription. */
+    boolean deleteSubscription(TenantId tenant, String name);
+
+    /**
+     * Inserts or replaces each cursor, all in one transaction: after a crash either all are stored or none. On the
+     * ack path, so implementations batch. A cursor whose subscription or topic no longer exists is skipped, not
+     * stored: the delete won the race, and a stale cursor must never outlive its topic into a namesake created
+     * later.
+     */
+    void saveCursors(Collection<CursorState> cursors);
+
+    /** The subscription's cursors, by topic then partition; empty for an unknown subscription. */
+    List<CursorState> cursors(TenantId tenant, String subscription);
+
+    /** Releases the store; later calls throw {@link StateStoreException}. Idempotent. */
+    @Override
+    void close();
+}

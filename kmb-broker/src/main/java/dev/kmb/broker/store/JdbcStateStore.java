@@ -1,0 +1,362 @@
+package dev.kmb.broker.store;
+
+import dev.kmb.broker.spi.CursorState;
+import dev.kmb.broker.spi.StateStore;
+import dev.kmb.broker.spi.StateStoreException;
+import dev.kmb.broker.spi.SubscriptionRecord;
+import dev.kmb.broker.spi.TenantId;
+import dev.kmb.broker.spi.TopicRecord;
+import dev.kmb.core.TopicName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The state store in plain JDBC on the portable schema ({@code db/migration/common}): every statement here runs
+ * unchanged on SQLite and PostgreSQL (upserts are {@code INSERT ... ON CONFLICT}). A subclass supplies connections
+ * and their exclusion ({@link #withConnection}); this class owns SQL, transactions and row mapping. Thread-safe as
+ * far as {@link #withConnection} is.
+ */
+abstract class JdbcStateStore implements StateStore {
+
+    /** Work on one connection; may throw SQLException, which the store wraps in a {@link StateStoreException}. */
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** Rows per JDBC batch when saving cursors: bounds the driver's buffers for very large saves. */
+    static final int CURSOR_BATCH = 500;
+
+    private static final String TOPIC_COLUMNS = "tenant, name, config, created_at, updated_at";
+    private static final String INSERT_TOPIC = "INSERT INTO topics (" + TOPIC_COLUMNS + ") VALUES (?, ?, ?, ?, ?)"
+            + " ON CONFLICT (tenant, name) DO NOTHING";
+    private static final String SELECT_TOPIC = "SELECT " + TOPIC_COLUMNS + " FROM topics WHERE tenant = ? AND name = ?";
+    private static final String SELECT_TOPICS = "SELECT " + TOPIC_COLUMNS + " FROM topics WHERE tenant = ?";
+    private static final String SELECT_ALL_TOPICS = "SELECT " + TOPIC_COLUMNS + " FROM topics";
+    private static final String SELECT_TOPIC_CONFIG = "SELECT config FROM topics WHERE tenant = ? AND name = ?";
+    private static final String UPDATE_TOPIC =
+            "UPDATE topics SET config = ?, updated_at = ? WHERE tenant = ? AND name = ?";
+    private static final String DELETE_TOPIC = "DELETE FROM topics WHERE tenant = ? AND name = ?";
+    private static final String DELETE_TOPIC_CURSORS = "DELETE FROM cursors WHERE tenant = ? AND topic = ?";
+
+    private static final String SUBSCRIPTION_COLUMNS = "tenant, name, config, created_at";
+    private static final String INSERT_SUBSCRIPTION = "INSERT INTO subscriptions (" + SUBSCRIPTION_COLUMNS
+            + ") VALUES (?, ?, ?, ?) ON CONFLICT (tenant, name) DO NOTHING";
+    private static final String SELECT_SUBSCRIPTION = "SELECT " + SUBSCRIPTION_COLUMNS
+            + " FROM subscriptions WHERE tenant = ? AND name = ?";
+    private static final String SELECT_SUBSCRIPTIONS = "SELECT " + SUBSCRIPTION_COLUMNS
+            + " FROM subscriptions WHERE tenant = ?";
+    private static final String SELECT_ALL_SUBSCRIPTIONS = "SELECT " + SUBSCRIPTION_COLUMNS + " FROM subscriptions";
+    private static final String DELETE_SUBSCRIPTION = "DELETE FROM subscriptions WHERE tenant = ? AND name = ?";
+    private static final String DELETE_SUBSCRIPTION_CURSORS =
+            "DELETE FROM cursors WHERE tenant = ? AND subscription = ?";
+
+    // The EXISTS guards skip a cursor whose subscription or topic was deleted meanwhile: a foreign-key violation
+    // would fail the whole batch, losing the other cursors' progress. (SQLite needs the WHERE before ON CONFLICT
+    // anyway, to parse an upsert on INSERT ... SELECT.)
+    private static final String UPSERT_CURSOR = """
+            INSERT INTO cursors (tenant, subscription, topic, partition, ack_floor, acked_above, updated_at)
+            SELECT ?, ?, ?, ?, ?, ?, ?
+            WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.tenant = ? AND s.name = ?)
+              AND EXISTS (SELECT 1 FROM topics t WHERE t.tenant = ? AND t.name = ?)
+            ON CONFLICT (tenant, subscription, topic, partition) DO UPDATE
+              SET ack_floor = excluded.ack_floor, acked_above = excluded.acked_above, updated_at = excluded.updated_at
+            """;
+    private static final String SELECT_CURSORS = "SELECT topic, partition, ack_floor, acked_above FROM cursors"
+            + " WHERE tenant = ? AND subscription = ?";
+
+    // Sorted here, not by ORDER BY: PostgreSQL would order text by the database's locale collation.
+    private static final Comparator<TopicRecord> TOPIC_ORDER =
+            Comparator.comparing(TopicRecord::tenant).thenComparing(TopicRecord::name);
+    private static final Comparator<SubscriptionRecord> SUBSCRIPTION_ORDER =
+            Comparator.comparing(SubscriptionRecord::tenant).thenComparing(SubscriptionRecord::name);
+    private static final Comparator<CursorState> CURSOR_ORDER =
+            Comparator.comparing(CursorState::topic).thenComparingInt(CursorState::partition);
+
+    private final Clock clock;
+
+    protected JdbcStateStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    /**
+     * Runs {@code work} on a connection in auto-commit mode that no other thread uses meanwhile, wrapping an
+     * SQLException in a {@link StateStoreException} that says what failed ({@code what}).
+     */
+    protected abstract <T> T withConnection(String what, SqlWork<T> work);
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    protected final <T> T inTransaction(String what, SqlWork<T> work) {
+        return withConnection(what, c -> {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    // ---- topics
+
+    @Override
+    public boolean createTopic(TopicRecord t) {
+        String config = StateDocuments.topicConfig(t.spec());
+        return withConnection("create topic " + t.tenant() + "/" + t.name(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(INSERT_TOPIC)) {
+                ps.setString(1, t.tenant().value());
+                ps.setString(2, t.name().value());
+                ps.setString(3, config);
+                ps.setLong(4, t.createdAt().toEpochMilli());
+                ps.setLong(5, t.updatedAt().toEpochMilli());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Optional<TopicRecord> topic(TenantId tenant, TopicName name) {
+        List<TopicRecord> found = withConnection("read topic " + tenant + "/" + name,
+                c -> queryTopics(c, SELECT_TOPIC, tenant.value(), name.value()));
+        return found.stream().findFirst();
+    }
+
+    @Override
+    public List<TopicRecord> topics(TenantId tenant) {
+        return sorted(withConnection("list topics of " + tenant, c -> queryTopics(c, SELECT_TOPICS, tenant.value())),
+                TOPIC_ORDER);
+    }
+
+    @Override
+    public List<TopicRecord> allTopics() {
+        return sorted(withConnection("list all topics", c -> queryTopics(c, SELECT_ALL_TOPICS)), TOPIC_ORDER);
+    }
+
+    @Override
+    public boolean updateTopic(TopicRecord t) {
+        return inTransaction("update topic " + t.tenant() + "/" + t.name(), c -> {
+            List<String> stored = new ArrayList<>(1);
+            try (PreparedStatement ps = prepare(c, SELECT_TOPIC_CONFIG, t.tenant().value(), t.name().value());
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.add(rs.getString(1));
+                }
+            }
+            if (stored.isEmpty()) {
+                return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement(UPDATE_TOPIC)) {
+                ps.setString(1, StateDocuments.mergeTopicConfig(stored.get(0), t.spec()));
+                ps.setLong(2, t.updatedAt().toEpochMilli());
+                ps.setString(3, t.tenant().value());
+                ps.setString(4, t.name().value());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteTopic(TenantId tenant, TopicName name) {
+        // The foreign key cascades too; deleting explicitly keeps the promise even on a connection without it.
+        return inTransaction("delete topic " + tenant + "/" + name, c -> {
+            update(c, DELETE_TOPIC_CURSORS, tenant.value(), name.value());
+            return update(c, DELETE_TOPIC, tenant.value(), name.value()) == 1;
+        });
+    }
+
+    private static List<TopicRecord> queryTopics(Connection c, String sql, String... keys) throws SQLException {
+        List<TopicRecord> result = new ArrayList<>();
+        try (PreparedStatement ps = prepare(c, sql, keys); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String tenant = rs.getString(1);
+                String name = rs.getString(2);
+                try {
+                    result.add(new TopicRecord(TenantId.of(tenant), TopicName.of(name),
+                            StateDocuments.topicSpec(rs.getString(3)), Instant.ofEpochMilli(rs.getLong(4)),
+                            Instant.ofEpochMilli(rs.getLong(5))));
+                } catch (IllegalArgumentException e) {
+                    throw corruptRow("topics", tenant + "/" + name, e);
+                }
+            }
+        }
+        return result;
+    }
+
+    // ---- subscriptions
+
+    @Override
+    public boolean createSubscription(SubscriptionRecord s) {
+        String config = StateDocuments.subscriptionConfig(s);
+        return withConnection("create subscription " + s.tenant() + "/" + s.name(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(INSERT_SUBSCRIPTION)) {
+                ps.setString(1, s.tenant().value());
+                ps.setString(2, s.name());
+                ps.setString(3, config);
+                ps.setLong(4, s.createdAt().toEpochMilli());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Optional<SubscriptionRecord> subscription(TenantId tenant, String name) {
+        List<SubscriptionRecord> found = withConnection("read subscription " + tenant + "/" + name,
+                c -> querySubscriptions(c, SELECT_SUBSCRIPTION, tenant.value(), name));
+        return found.stream().findFirst();
+    }
+
+    @Override
+    public List<SubscriptionRecord> subscriptions(TenantId tenant) {
+        return sorted(withConnection("list subscriptions of " + tenant,
+                c -> querySubscriptions(c, SELECT_SUBSCRIPTIONS, tenant.value())), SUBSCRIPTION_ORDER);
+    }
+
+    @Override
+    public List<SubscriptionRecord> allSubscriptions() {
+        return sorted(withConnection("list all subscriptions", c -> querySubscriptions(c, SELECT_ALL_SUBSCRIPTIONS)),
+                SUBSCRIPTION_ORDER);
+    }
+
+    @Override
+    public boolean deleteSubscription(TenantId tenant, String name) {
+        return inTransaction("delete subscription " + tenant + "/" + name, c -> {
+            update(c, DELETE_SUBSCRIPTION_CURSORS, tenant.value(), name);
+            return update(c, DELETE_SUBSCRIPTION, tenant.value(), name) == 1;
+        });
+    }
+
+    private static List<SubscriptionRecord> querySubscriptions(Connection c, String sql, String... keys)
+            throws SQLException {
+        List<SubscriptionRecord> result = new ArrayList<>();
+        try (PreparedStatement ps = prepare(c, sql, keys); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                String tenant = rs.getString(1);
+                String name = rs.getString(2);
+                try {
+                    result.add(StateDocuments.subscription(TenantId.of(tenant), name, rs.getString(3),
+                            Instant.ofEpochMilli(rs.getLong(4))));
+                } catch (IllegalArgumentException e) {
+                    throw corruptRow("subscriptions", tenant + "/" + name, e);
+                }
+            }
+        }
+        return result;
+    }
+
+    // ---- cursors
+
+    @Override
+    public void saveCursors(Collection<CursorState> cursors) {
+        if (cursors.isEmpty()) {
+            return;
+        }
+        // Encode before taking the connection: the connection is the store's one bottleneck.
+        CursorState[] states = cursors.toArray(CursorState[]::new);
+        String[] encoded = new String[states.length];
+        for (int i = 0; i < states.length; i++) {
+            encoded[i] = AckedSetCodec.encode(states[i].ackFloor(), states[i].ackedAbove());
+        }
+        long now = clock.millis();
+        inTransaction("save " + states.length + " cursors", c -> {
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_CURSOR)) {
+                int pending = 0;
+                for (int i = 0; i < states.length; i++) {
+                    CursorState s = states[i];
+                    String tenant = s.tenant().value();
+                    String topic = s.topic().value();
+                    ps.setString(1, tenant);
+                    ps.setString(2, s.subscription());
+                    ps.setString(3, topic);
+                    ps.setInt(4, s.partition());
+                    ps.setLong(5, s.ackFloor());
+                    ps.setString(6, encoded[i]);
+                    ps.setLong(7, now);
+                    ps.setString(8, tenant);
+                    ps.setString(9, s.subscription());
+                    ps.setString(10, tenant);
+                    ps.setString(11, topic);
+                    ps.addBatch();
+                    if (++pending == CURSOR_BATCH) {
+                        ps.executeBatch();
+                        pending = 0;
+                    }
+                }
+                if (pending > 0) {
+                    ps.executeBatch();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<CursorState> cursors(TenantId tenant, String subscription) {
+        List<CursorState> result = withConnection("read cursors of " + tenant + "/" + subscription, c -> {
+            List<CursorState> rows = new ArrayList<>();
+            try (PreparedStatement ps = prepare(c, SELECT_CURSORS, tenant.value(), subscription);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String topic = rs.getString(1);
+                    int partition = rs.getInt(2);
+                    try {
+                        long floor = rs.getLong(3);
+                        rows.add(new CursorState(tenant, subscription, TopicName.of(topic), partition, floor,
+                                AckedSetCodec.decode(floor, rs.getString(4))));
+                    } catch (IllegalArgumentException | StateStoreException e) {
+                        throw corruptRow("cursors", tenant + "/" + subscription + " " + topic + "-" + partition, e);
+                    }
+                }
+            }
+            return rows;
+        });
+        return sorted(result, CURSOR_ORDER);
+    }
+
+    // ---- helpers
+
+    private static PreparedStatement prepare(Connection c, String sql, String... keys) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
+            for (int i = 0; i < keys.length; i++) {
+                ps.setString(i + 1, keys[i]);
+            }
+            return ps;
+        } catch (SQLException e) {
+            ps.close();
+            throw e;
+        }
+    }
+
+    private static int update(Connection c, String sql, String... keys) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, keys)) {
+            return ps.executeUpdate();
+        }
+    }
+
+    private static <T> List<T> sorted(List<T> list, Comparator<? super T> order) {
+        list.sort(order);
+        return List.copyOf(list);
+    }
+
+    private static StateStoreException corruptRow(String table, String key, RuntimeException cause) {
+        return new StateStoreException("corrupt row in " + table + " (" + key + "): " + cause.getMessage(), cause);
+    }
+}

@@ -1,0 +1,147 @@
+package dev.kmb.broker.store;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kmb.broker.spi.StartPosition;
+import dev.kmb.broker.spi.StateStoreException;
+import dev.kmb.broker.spi.SubscriptionMode;
+import dev.kmb.broker.spi.SubscriptionRecord;
+import dev.kmb.broker.spi.TenantId;
+import dev.kmb.core.TopicPattern;
+import dev.kmb.log.spi.Compression;
+import dev.kmb.log.spi.Durability;
+import dev.kmb.log.spi.Retention;
+import dev.kmb.log.spi.TopicSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The JSON documents in the {@code config} columns of {@code topics} and {@code subscriptions}. Thread-safe.
+ *
+ * <p>Configuration is a document, not columns, so that later fields (schema binding, ACLs, approval rules) need no
+ * migration. The rules that keep that working across versions: names are snake_case; readers ignore fields they do
+ * not know; every field added after V1 is optional and has its default here; an update merges into the stored
+ * document, so fields written by a newer version survive an older one's update (a rolling upgrade of a cluster).
+ *
+ * <pre>
+ * topics.config        {"partitions":3,"durability":"persistent","compression":"none",
+ *                       "retention":{"max_age_ms":-1,"max_messages":-1,"max_bytes":-1}}
+ * subscriptions.config {"pattern":"orders.#","mode":"shared","start":"latest","ack_timeout_ms":30000,
+ *                       "max_deliveries":3,"backoff_ms":[1000,5000,15000],"max_in_flight":1000}
+ * </pre>
+ */
+final class StateDocuments {
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    record RetentionDoc(@JsonProperty("max_age_ms") Long maxAgeMs,
+                        @JsonProperty("max_messages") Long maxMessages,
+                        @JsonProperty("max_bytes") Long maxBytes) {
+    }
+
+    // Boxed fields: a missing V1 field is reported as such instead of silently reading as 0.
+    record TopicDoc(@JsonProperty("partitions") Integer partitions,
+                    @JsonProperty("durability") String durability,
+                    @JsonProperty("compression") String compression,
+                    @JsonProperty("retention") RetentionDoc retention) {
+    }
+
+    record SubscriptionDoc(@JsonProperty("pattern") String pattern,
+                           @JsonProperty("mode") String mode,
+                           @JsonProperty("start") String start,
+                           @JsonProperty("ack_timeout_ms") Long ackTimeoutMs,
+                           @JsonProperty("max_deliveries") Integer maxDeliveries,
+                           @JsonProperty("backoff_ms") List<Long> backoffMs,
+                           @JsonProperty("max_in_flight") Integer maxInFlight) {
+    }
+
+    private StateDocuments() {
+    }
+
+    static String topicConfig(TopicSpec spec) {
+        return write(topicDoc(spec));
+    }
+
+    /** The stored document with this spec's fields replaced and any field this version does not know kept. */
+    static String mergeTopicConfig(String stored, TopicSpec spec) {
+        try {
+            JsonNode old = JSON.readTree(stored);
+            ObjectNode merged = old instanceof ObjectNode object ? object : JSON.createObjectNode();
+            merged.setAll((ObjectNode) JSON.valueToTree(topicDoc(spec)));
+            return JSON.writeValueAsString(merged);
+        } catch (JsonProcessingException e) {
+            throw new StateStoreException("stored topic config is not JSON: " + stored, e);
+        }
+    }
+
+    private static TopicDoc topicDoc(TopicSpec spec) {
+        Retention r = spec.retention();
+        return new TopicDoc(spec.partitions(), spec.durability().wireName(), spec.compression().wireName(),
+                new RetentionDoc(r.maxAgeMillis(), r.maxMessages(), r.maxBytes()));
+    }
+
+    static TopicSpec topicSpec(String json) {
+        TopicDoc doc = read(json, TopicDoc.class);
+        RetentionDoc r = required(doc.retention(), "retention");
+        return new TopicSpec(required(doc.partitions(), "partitions"),
+                Durability.fromWireName(required(doc.durability(), "durability")),
+                new Retention(required(r.maxAgeMs(), "retention.max_age_ms"),
+                        required(r.maxMessages(), "retention.max_messages"),
+                        required(r.maxBytes(), "retention.max_bytes")),
+                Compression.fromWireName(required(doc.compression(), "compression")));
+    }
+
+    static String subscriptionConfig(SubscriptionRecord s) {
+        return write(new SubscriptionDoc(s.pattern().value(), s.mode().wireName(), s.start().format(),
+                s.ackTimeout().toMillis(), s.maxDeliveries(), s.backoff().stream().map(Duration::toMillis).toList(),
+                s.maxInFlight()));
+    }
+
+    static SubscriptionRecord subscription(TenantId tenant, String name, String json, Instant createdAt) {
+        SubscriptionDoc doc = read(json, SubscriptionDoc.class);
+        List<Duration> backoff = required(doc.backoffMs(), "backoff_ms").stream()
+                .map(ms -> Duration.ofMillis(required(ms, "backoff_ms[]")))
+                .toList();
+        return new SubscriptionRecord(tenant, name,
+                TopicPattern.of(required(doc.pattern(), "pattern")),
+                SubscriptionMode.fromWireName(required(doc.mode(), "mode")),
+                StartPosition.parse(required(doc.start(), "start")),
+                Duration.ofMillis(required(doc.ackTimeoutMs(), "ack_timeout_ms")),
+                required(doc.maxDeliveries(), "max_deliveries"),
+                backoff,
+                required(doc.maxInFlight(), "max_in_flight"),
+                createdAt);
+    }
+
+    private static <T> T required(T value, String field) {
+        if (value == null) {
+            throw new IllegalArgumentException("field '" + field + "' is missing");
+        }
+        return value;
+    }
+
+    private static String write(Object doc) {
+        try {
+            return JSON.writeValueAsString(doc);
+        } catch (JsonProcessingException e) {
+            throw new StateStoreException("cannot write " + doc.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static <T> T read(String json, Class<T> type) {
+        try {
+            return JSON.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a valid " + type.getSimpleName() + ": " + e.getOriginalMessage(),
+                    e);
+        }
+    }
+}
