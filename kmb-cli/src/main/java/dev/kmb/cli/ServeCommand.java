@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -51,16 +52,22 @@ final class ServeCommand implements Callable<Integer> {
         }
         LoggingSetup.apply(settings); // the CLI's logback.xml is quiet (WARN) for offline tools; serving is not
         Logger log = LoggerFactory.getLogger(ServeCommand.class);
-        KmbServer server = KmbServer.start(settings);
-        log.info("ready {} ms after the JVM started", ManagementFactory.getRuntimeMXBean().getUptime());
+        // the hook goes in before the server starts: a SIGTERM that lands right after "listening" must still
+        // close it gracefully
+        AtomicReference<KmbServer> running = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                server.close();
+                KmbServer s = running.get();
+                if (s != null) {
+                    s.close();
+                }
             } finally {
                 stopped.countDown();
             }
         }, "kmb-shutdown"));
+        running.set(KmbServer.start(settings));
+        log.info("ready {} ms after the JVM started", ManagementFactory.getRuntimeMXBean().getUptime());
         stopped.await();
         return ExitCodes.OK;
     }
