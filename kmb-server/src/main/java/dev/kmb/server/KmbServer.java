@@ -133,6 +133,9 @@ public final class KmbServer implements AutoCloseable {
         LOG.info("KMB stopping");
         try {
             app.stop();
+        } catch (RuntimeException e) {
+            // Jetty gave in-flight requests (open streams included) STOP_TIMEOUT_MILLIS, then closed them
+            LOG.warn("some requests did not finish within {} ms and were cut off: {}", STOP_TIMEOUT_MILLIS, e.toString());
         } finally {
             try {
                 broker.close();

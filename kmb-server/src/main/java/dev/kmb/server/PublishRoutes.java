@@ -10,6 +10,9 @@ import dev.kmb.broker.ReplayPage;
 import dev.kmb.broker.ReplayQuery;
 import dev.kmb.broker.Receipt;
 import dev.kmb.core.Envelope;
+import dev.kmb.core.Problem;
+import dev.kmb.core.ProblemCode;
+import dev.kmb.core.ProblemException;
 import dev.kmb.core.TopicName;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -60,12 +63,29 @@ final class PublishRoutes {
 
     private void publish(Context ctx) {
         byte[] body = ctx.bodyAsBytes();
-        List<Envelope> envelopes = context.codec().decodePublish(body); // 400 / 413 / 422 before anything is appended
+        List<Envelope> envelopes = decode(body); // 400 / 413 / 422 before anything is appended
         List<Receipt> receipts = Futures.await(context.broker().publisher().publish(HttpRoutes.tenant(ctx), envelopes));
         if (isBatch(body)) {
             ctx.json(new Receipts(receipts.stream().map(ReceiptBody::of).toList()));
         } else {
             ctx.json(ReceiptBody.of(receipts.get(0)));
+        }
+    }
+
+    /**
+     * Decodes a publish body. The codec reports every invalid field as 422 {@code validation_failed}; when the
+     * only fault is the topic name, the answer is 400 {@code invalid_topic}, as for a bad name anywhere else.
+     */
+    private List<Envelope> decode(byte[] body) {
+        try {
+            return context.codec().decodePublish(body);
+        } catch (ProblemException e) {
+            Problem p = e.problem();
+            if (p.code() == ProblemCode.VALIDATION_FAILED && !p.errors().isEmpty()
+                    && p.errors().stream().allMatch(f -> f.pointer().endsWith("/topic"))) {
+                throw new ProblemException(Problem.of(ProblemCode.INVALID_TOPIC, p.errors().get(0).message(), p.errors()));
+            }
+            throw e;
         }
     }
 
