@@ -65,10 +65,10 @@ final class CursorCheckpointer implements AutoCloseable {
             List<CompletableFuture<Void>> done;
             lock.lock();
             try {
-                while (pending.isEmpty() && !closed) {
+                while (pending.isEmpty() && waiters.isEmpty() && !closed) { // an empty save is a barrier: answer it too
                     work.awaitUninterruptibly();
                 }
-                if (pending.isEmpty() && closed) {
+                if (pending.isEmpty() && waiters.isEmpty() && closed) {
                     return;
                 }
                 batch = pending;
@@ -79,7 +79,9 @@ final class CursorCheckpointer implements AutoCloseable {
                 lock.unlock();
             }
             try {
-                store.saveCursors(batch.values());
+                if (!batch.isEmpty()) {
+                    store.saveCursors(batch.values());
+                }
                 done.forEach(f -> f.complete(null));
             } catch (RuntimeException e) {
                 LOG.error("cannot save {} cursor state(s); acks are not confirmed", batch.size(), e);

@@ -232,7 +232,13 @@ class SubscriptionDeliveryTest {
         try (SubscriptionSession s = h.broker.subscriptions().attach(T, "l")) {
             List<Delivery> got = take(s, 3, WAIT);
             h.broker.subscriptions().ack(T, "l", ids(got.subList(0, 1))).join();
+            // the ack returns credit; the dispatcher refills the member on its own thread, so wait for it
             PartitionLag mid = h.broker.subscriptions().lag(T, "l").join().get(0);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (mid.inFlight() < 3 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+                mid = h.broker.subscriptions().lag(T, "l").join().get(0);
+            }
             assertThat(mid.ackFloor()).isEqualTo(1);
             assertThat(mid.pending()).isEqualTo(9);
             assertThat(mid.inFlight()).isEqualTo(3); // 2 left in flight + 1 new since credit came back

@@ -21,6 +21,7 @@ public enum ProblemCode {
     TOPIC_NOT_FOUND("topic_not_found", 404, "Topic not found"),
     SUBSCRIPTION_NOT_FOUND("subscription_not_found", 404, "Subscription not found"),
     NOT_FOUND("not_found", 404, "Not found"),
+    METHOD_NOT_ALLOWED("method_not_allowed", 405, "Method not allowed"),
     CONFLICT("conflict", 409, "Conflict"),
     TOPIC_EXISTS("topic_exists", 409, "Topic already exists"),
     SUBSCRIPTION_EXISTS("subscription_exists", 409, "Subscription already exists"),

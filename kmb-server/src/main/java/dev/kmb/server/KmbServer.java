@@ -10,6 +10,10 @@ import dev.kmb.core.EnvelopeLimits;
 import dev.kmb.log.EmbeddedLog;
 import dev.kmb.log.EmbeddedLogConfig;
 import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -24,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class KmbServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KmbServer.class);
+    /** How long a graceful stop waits for in-flight requests. */
+    static final long STOP_TIMEOUT_MILLIS = 5_000;
 
     private final EmbeddedLog log;
     private final StateStore store;
@@ -54,21 +60,58 @@ public final class KmbServer implements AutoCloseable {
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EnvelopeCodec codec = new EnvelopeCodec(EnvelopeLimits.DEFAULT.withMaxEnvelopeBytes(config.maxMessageBytes()));
-        Broker broker = Broker.start(BrokerConfig.defaults().withAutoCreateTopics(config.autoCreateTopics()).withClock(clock),
-                log, store, codec, new BrokerMetrics(registry));
-        ServerContext context = new ServerContext(broker, codec, new ObjectMapper().findAndRegisterModules(), registry, config, clock);
+        BrokerConfig brokerConfig = BrokerConfig.defaults().withAutoCreateTopics(config.autoCreateTopics()).withClock(clock);
+        brokerConfig = new BrokerConfig(brokerConfig.autoCreateTopics(),
+                brokerConfig.defaultTopicSpec().withDurability(config.defaultDurability()), brokerConfig.readBatchRecords(),
+                brokerConfig.interceptors(), brokerConfig.clock());
+        Broker broker;
+        try {
+            broker = Broker.start(brokerConfig, log, store, codec, new BrokerMetrics(registry));
+        } catch (RuntimeException e) {
+            store.close();
+            log.close();
+            throw e;
+        }
+        ObjectMapper json = new ObjectMapper().findAndRegisterModules();
+        ServerContext context = new ServerContext(broker, codec, json, registry, new ConnectionMetrics(registry), config, clock);
         Javalin app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.jetty.host = config.host();
             c.jetty.port = config.port();
             c.startup.showJavalinBanner = false;
+            c.http.maxRequestSize = config.maxRequestBytes();
+            c.http.prefer405over404 = true;
+            c.jsonMapper(new JavalinJackson(json, true));
+            c.jetty.modifyServer(server -> {
+                // graceful stop: connectors close first, in-flight requests get up to the stop timeout to finish
+                server.setHandler(new GracefulHandler());
+                server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+            });
             Routes.register(c, context);
         });
-        app.start();
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            broker.close();
+            store.close();
+            log.close();
+            throw e;
+        }
         KmbServer server = new KmbServer(log, store, broker, app, context);
+        if (config.authentication() == ServerConfig.Authentication.NONE) {
+            LOG.info("no authentication configured: serving loopback ({}) only", config.host());
+        }
         LOG.info("KMB listening on http://{}:{} (data in {}) — ready in {} ms", config.host(), app.port(),
                 config.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1_000_000);
         return server;
+    }
+
+    /** Every HTTP route registered, as {@code "METHOD /path"}, WebSocket routes as {@code "WS /path"}. */
+    public List<String> routes() {
+        List<String> out = new ArrayList<>();
+        app.unsafe.internalRouter.allHttpHandlers().forEach(e -> out.add(e.endpoint.method.name() + " " + e.endpoint.path));
+        app.unsafe.internalRouter.allWsHandlers().forEach(e -> out.add("WS " + e.getPath()));
+        return out;
     }
 
     /** The port actually bound (useful with port 0). */
@@ -90,6 +133,9 @@ public final class KmbServer implements AutoCloseable {
         LOG.info("KMB stopping");
         try {
             app.stop();
+        } catch (RuntimeException e) {
+            // Jetty gave in-flight requests (open streams included) STOP_TIMEOUT_MILLIS, then closed them
+            LOG.warn("some requests did not finish within {} ms and were cut off: {}", STOP_TIMEOUT_MILLIS, e.toString());
         } finally {
             try {
                 broker.close();

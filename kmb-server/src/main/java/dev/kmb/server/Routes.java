@@ -10,5 +10,7 @@ final class Routes {
 
     static void register(JavalinConfig config, ServerContext context) {
         // Route groups are added here, one class per group (HttpRoutes, SseRoutes, WebSocketRoutes, …).
+        HttpRoutes.register(config, context);
+        StreamRoutes.register(config, context);
     }
 }

@@ -8,8 +8,9 @@ import java.time.Clock;
 
 /**
  * What route handlers share: the broker, the envelope codec, a JSON mapper for request/response bodies,
- * the metrics registry and the configuration. Immutable; every part is thread-safe.
+ * the metrics registry (with {@link ConnectionMetrics} for streaming routes) and the configuration.
+ * Immutable; every part is thread-safe.
  */
 public record ServerContext(Broker broker, EnvelopeCodec codec, ObjectMapper json, PrometheusMeterRegistry metrics,
-                            ServerConfig config, Clock clock) {
+                            ConnectionMetrics connections, ServerConfig config, Clock clock) {
 }

@@ -1,0 +1,37 @@
+package dev.kmb.bench.e2e;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * One end-to-end load run: P publishers → one topic → one shared subscription with C acking consumers.
+ *
+ * @param messageBytes payload size of each message
+ * @param rate         total messages/s to offer (fixed rate), empty for as fast as it goes (max rate)
+ * @param httpBatch    messages per {@code POST /v1/publish} when the transport is HTTP
+ * @param durability   topic durability (durable | persistent | ephemeral)
+ */
+public record Workload(int messageBytes, int publishers, int consumers, Duration warmup, Duration duration,
+                       Transport transport, OptionalLong rate, int partitions, String durability, int httpBatch) {
+
+    /** How publishers reach the bus; consumers always use the WebSocket. */
+    public enum Transport { WS, HTTP }
+
+    public Workload {
+        if (messageBytes < 32 || publishers < 1 || consumers < 1 || partitions < 1 || httpBatch < 1) {
+            throw new IllegalArgumentException("size >= 32 B and publishers, consumers, partitions, batch >= 1");
+        }
+    }
+
+    public Workload atRate(long messagesPerSecond) {
+        return new Workload(messageBytes, publishers, consumers, warmup, duration, transport,
+                OptionalLong.of(messagesPerSecond), partitions, durability, httpBatch);
+    }
+
+    public String describe() {
+        return messageBytes + " B, " + publishers + " publisher(s) over " + transport.name().toLowerCase()
+                + (transport == Transport.HTTP ? " (batch " + httpBatch + ")" : "") + ", " + consumers + " consumer(s), "
+                + partitions + " partition(s), " + durability + ", "
+                + (rate.isPresent() ? "fixed rate " + rate.getAsLong() + " msgs/s" : "max rate");
+    }
+}

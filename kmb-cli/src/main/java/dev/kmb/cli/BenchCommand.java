@@ -1,0 +1,164 @@
+package dev.kmb.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kmb.bench.e2e.BenchResult;
+import dev.kmb.bench.e2e.EndToEndBench;
+import dev.kmb.bench.e2e.Workload;
+import dev.kmb.server.KmbServer;
+import dev.kmb.server.ServerConfig;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kmb bench}: the end-to-end load harness. Starts a bus in a temporary directory (or targets
+ * {@code --url}), runs a max-rate phase, then a fixed-rate phase at half of what max rate reached, and
+ * prints throughput and publish→receipt latency; {@code --json} writes the same as JSON.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "End-to-end load: publishers -> topic -> subscription with acking consumers.")
+final class BenchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--url", description = "bus to target (default: start one in a temporary directory)")
+    URI url;
+
+    @Option(names = "--size", defaultValue = "256B", description = "payload size, e.g. 256B, 1KiB, 16KiB (default ${DEFAULT-VALUE})")
+    String size;
+
+    @Option(names = {"-p", "--publishers"}, defaultValue = "4", description = "publishers (default ${DEFAULT-VALUE})")
+    int publishers;
+
+    @Option(names = {"-c", "--consumers"}, defaultValue = "2", description = "consumers (default ${DEFAULT-VALUE})")
+    int consumers;
+
+    @Option(names = "--transport", defaultValue = "ws", description = "ws or http (default ${DEFAULT-VALUE})")
+    String transport;
+
+    @Option(names = "--batch", defaultValue = "100", description = "messages per HTTP publish (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--duration", defaultValue = "20s", description = "measured time per phase (default ${DEFAULT-VALUE})")
+    String duration;
+
+    @Option(names = "--warmup", defaultValue = "5s", description = "warm-up per phase (default ${DEFAULT-VALUE})")
+    String warmup;
+
+    @Option(names = "--rate", description = "only a fixed-rate phase at this many msgs/s")
+    Long rate;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "topic partitions (default ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--durability", defaultValue = "durable", description = "ephemeral, durable or persistent (default ${DEFAULT-VALUE})")
+    String durability;
+
+    @Option(names = "--json", description = "write the results as JSON to this file")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Workload w = new Workload(parseSize(size), publishers, consumers, parseDuration(warmup), parseDuration(duration),
+                Workload.Transport.valueOf(transport.toUpperCase(Locale.ROOT)), OptionalLong.empty(), partitions, durability, batch);
+        Path dataDir = null;
+        KmbServer server = null;
+        URI target = url;
+        if (target == null) {
+            dataDir = Files.createTempDirectory("kmb-bench-");
+            server = KmbServer.start(new ServerConfig(ServerConfig.LOOPBACK, 0, dataDir, false, ServerConfig.DEFAULT_MAX_MESSAGE_BYTES));
+            target = URI.create("http://127.0.0.1:" + server.port());
+            err.println("kmb bench: started a bus at " + target + " (data in " + dataDir + ")");
+        }
+        List<BenchResult> results = new ArrayList<>();
+        try {
+            EndToEndBench bench = new EndToEndBench(target);
+            if (rate == null) {
+                err.println("phase 1: " + w.describe());
+                BenchResult max = bench.run(w, line -> progress(err, line));
+                results.add(max);
+                long half = Math.max(1, (long) (max.msgsPerSec() / 2));
+                Workload fixed = w.atRate(half);
+                err.println();
+                err.println("phase 2: " + fixed.describe());
+                results.add(bench.run(fixed, line -> progress(err, line)));
+            } else {
+                Workload fixed = w.atRate(rate);
+                err.println("phase 1: " + fixed.describe());
+                results.add(bench.run(fixed, line -> progress(err, line)));
+            }
+            err.println();
+        } finally {
+            if (server != null) {
+                server.close();
+                deleteQuietly(dataDir);
+            }
+        }
+        out.printf("%-80s %12s %9s %9s %9s %9s %7s%n", "workload", "msgs/s", "MB/s", "p50 ms", "p99 ms", "p99.9 ms", "CPU %");
+        for (BenchResult r : results) {
+            out.printf("%-80s %,12.0f %9.1f %9.2f %9.2f %9.2f %7.0f%n", r.workload(), r.msgsPerSec(), r.mbPerSec(), r.p50Ms(),
+                    r.p99Ms(), r.p999Ms(), r.cpuPercent());
+        }
+        if (json != null) {
+            Report doc = new Report(Instant.now().toString(), target.toString(), Runtime.getRuntime().availableProcessors(), results);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
+            out.println("wrote " + json);
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The JSON file: when, against what, on how many cores, and each phase's result. */
+    record Report(String date, String target, int cores, List<BenchResult> results) {
+    }
+
+    private static void progress(PrintWriter err, String line) {
+        err.print("\r" + line);
+        err.flush();
+    }
+
+    static int parseSize(String s) {
+        String v = s.trim().toUpperCase(Locale.ROOT);
+        int mult = 1;
+        if (v.endsWith("KIB") || v.endsWith("KB") || v.endsWith("K")) {
+            mult = 1024;
+            v = v.replaceAll("(KIB|KB|K)$", "");
+        } else if (v.endsWith("B")) {
+            v = v.substring(0, v.length() - 1);
+        }
+        return Integer.parseInt(v.trim()) * mult;
+    }
+
+    static Duration parseDuration(String s) {
+        String v = s.trim().toLowerCase(Locale.ROOT);
+        if (v.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+        }
+        if (v.endsWith("m")) {
+            return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+        }
+        return Duration.ofSeconds(Long.parseLong(v.endsWith("s") ? v.substring(0, v.length() - 1) : v));
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // a temporary directory: the OS cleans it eventually
+        }
+    }
+}

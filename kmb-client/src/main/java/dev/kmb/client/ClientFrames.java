@@ -1,0 +1,251 @@
+package dev.kmb.client;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kmb.core.Envelope;
+import dev.kmb.core.EnvelopeCodec;
+import dev.kmb.core.Problem;
+import dev.kmb.core.ProblemCode;
+import dev.kmb.core.TopicName;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Encodes the client's {@code /v1/ws} frames and decodes the server's (see {@code docs/protocol.md}). Refs are the
+ * integers this client counts up. Envelopes are copied into and out of frames as their exact JSON text. Stateless
+ * and thread-safe.
+ */
+final class ClientFrames {
+
+    private final EnvelopeCodec codec;
+    private final ObjectMapper json;
+    private final JsonFactory factory;
+
+    ClientFrames(EnvelopeCodec codec, ObjectMapper json) {
+        this.codec = codec;
+        this.json = json;
+        this.factory = json.getFactory();
+    }
+
+    // ================================================================ client → server
+
+    String publish(long ref, Envelope envelope) {
+        String body = new String(codec.encode(envelope), StandardCharsets.UTF_8);
+        return new StringBuilder(body.length() + 48).append("{\"op\":\"publish\",\"ref\":").append(ref)
+                .append(",\"message\":").append(body).append('}').toString();
+    }
+
+    String publishBatch(long ref, List<Envelope> envelopes) {
+        StringBuilder b = new StringBuilder(64 + envelopes.size() * 256).append("{\"op\":\"publish\",\"ref\":").append(ref)
+                .append(",\"messages\":[");
+        for (int i = 0; i < envelopes.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(new String(codec.encode(envelopes.get(i)), StandardCharsets.UTF_8));
+        }
+        return b.append("]}").toString();
+    }
+
+    String subscribeDurable(long ref, String subscription) {
+        return "{\"op\":\"subscribe\",\"ref\":" + ref + ",\"subscription\":" + quote(subscription) + "}";
+    }
+
+    String subscribeEphemeral(long ref, String pattern, String start, Optional<String> resume) {
+        return "{\"op\":\"subscribe\",\"ref\":" + ref + ",\"pattern\":" + quote(pattern) + ",\"start\":" + quote(start)
+                + resume.map(c -> ",\"cursor\":" + quote(c)).orElse("") + "}";
+    }
+
+    String unsubscribe(long ref, String subscription) {
+        return "{\"op\":\"unsubscribe\",\"ref\":" + ref + ",\"subscription\":" + quote(subscription) + "}";
+    }
+
+    String ack(long ref, String subscription, Collection<UUID> ids) {
+        return settle("ack", ref, subscription, ids).append('}').toString();
+    }
+
+    String nack(long ref, String subscription, Collection<UUID> ids, Optional<Duration> delay) {
+        StringBuilder b = settle("nack", ref, subscription, ids);
+        delay.ifPresent(d -> b.append(",\"delay\":").append(d.toMillis() / 1000.0));
+        return b.append('}').toString();
+    }
+
+    String ping(long ref) {
+        return "{\"op\":\"ping\",\"ref\":" + ref + "}";
+    }
+
+    private StringBuilder settle(String op, long ref, String subscription, Collection<UUID> ids) {
+        StringBuilder b = new StringBuilder(64 + ids.size() * 39).append("{\"op\":\"").append(op).append("\",\"ref\":")
+                .append(ref).append(",\"subscription\":").append(quote(subscription)).append(",\"ids\":[");
+        boolean first = true;
+        for (UUID id : ids) {
+            if (!first) {
+                b.append(',');
+            }
+            first = false;
+            b.append('"').append(id).append('"');
+        }
+        return b.append(']');
+    }
+
+    private String quote(String s) {
+        try {
+            return json.writeValueAsString(s);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    // ================================================================ server → client
+
+    /**
+     * Decodes one server frame.
+     *
+     * @throws KmbException {@code malformed_json} when the text is not a frame this client understands
+     */
+    ServerFrame decode(String text) {
+        try (JsonParser p = factory.createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw bad("a frame is one JSON object");
+            }
+            String op = null;
+            String ref = null;
+            String subscription = null;
+            String cursor = "";
+            List<byte[]> messages = new ArrayList<>();
+            Problem problem = null;
+            Receipt single = null;
+            List<Receipt> receipts = List.of();
+            int settled = 0;
+            List<UUID> unknown = List.of();
+            Instant time = null;
+            ReceiptReader receipt = new ReceiptReader();
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "op": op = p.getText(); break;
+                    case "ref": ref = t == JsonToken.VALUE_NULL ? null
+                            : t == JsonToken.VALUE_STRING ? json.writeValueAsString(p.getText()) : p.getText(); break;
+                    case "subscription": subscription = p.getText(); break;
+                    case "cursor": cursor = p.getText(); break;
+                    case "message": messages.add(slice(p, text)); break;
+                    case "messages":
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            messages.add(slice(p, text));
+                        }
+                        break;
+                    case "problem": problem = json.readValue(p, Problem.class); break;
+                    case "receipts":
+                        receipts = new ArrayList<>();
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            ReceiptReader r = new ReceiptReader();
+                            for (String f = p.nextFieldName(); f != null; f = p.nextFieldName()) {
+                                p.nextToken();
+                                r.read(f, p);
+                            }
+                            receipts.add(r.build());
+                        }
+                        break;
+                    case "acked": case "nacked": settled = p.getIntValue(); break;
+                    case "unknown":
+                        unknown = new ArrayList<>();
+                        while (p.nextToken() == JsonToken.VALUE_STRING) {
+                            unknown.add(UUID.fromString(p.getText()));
+                        }
+                        break;
+                    case "time": time = Instant.parse(p.getText()); break;
+                    default:
+                        if (!receipt.read(name, p)) {
+                            p.skipChildren(); // a newer server may add fields
+                        }
+                }
+            }
+            if (op == null) {
+                throw bad("frame without op");
+            }
+            switch (op) {
+                case "ok":
+                    if (receipt.complete()) {
+                        single = receipt.build();
+                    }
+                    return new ServerFrame.Ok(require(ref, "ref"), Optional.ofNullable(single), receipts,
+                            Optional.ofNullable(subscription), settled, unknown, Optional.ofNullable(time));
+                case "error":
+                    return new ServerFrame.Error(Optional.ofNullable(ref), require(problem, "problem"));
+                case "message": case "messages":
+                    return new ServerFrame.Deliveries(require(subscription, "subscription"), cursor, messages);
+                case "closed":
+                    return new ServerFrame.Closed(require(subscription, "subscription"), require(problem, "problem"));
+                default:
+                    throw bad("unknown op '" + op + "'");
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof KmbException) {
+                throw (KmbException) e;
+            }
+            throw new KmbException(Problem.of(ProblemCode.MALFORMED_JSON, "unreadable frame from the server: " + e), e);
+        }
+    }
+
+    private static byte[] slice(JsonParser p, String text) throws IOException {
+        int from = (int) p.currentTokenLocation().getCharOffset();
+        p.skipChildren();
+        int to = (int) p.currentTokenLocation().getCharOffset() + 1;
+        return text.substring(from, to).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static <T> T require(T value, String field) {
+        if (value == null) {
+            throw bad("frame without " + field);
+        }
+        return value;
+    }
+
+    private static KmbException bad(String detail) {
+        return new KmbException(Problem.of(ProblemCode.MALFORMED_JSON, "unreadable frame from the server: " + detail));
+    }
+
+    /** The fields of a receipt, wherever they appear. Not thread-safe. */
+    static final class ReceiptReader {
+        private String id;
+        private String topic;
+        private int partition = -1;
+        private long offset = -1;
+        private String timestamp;
+        private boolean duplicate;
+
+        /** Reads the field when it is a receipt's; false otherwise. */
+        boolean read(String name, JsonParser p) throws IOException {
+            switch (name) {
+                case "id": id = p.getText(); return true;
+                case "topic": topic = p.getText(); return true;
+                case "partition": partition = p.getIntValue(); return true;
+                case "offset": offset = p.getLongValue(); return true;
+                case "timestamp": timestamp = p.getText(); return true;
+                case "duplicate": duplicate = p.getBooleanValue(); return true;
+                default: return false;
+            }
+        }
+
+        boolean complete() {
+            return id != null && topic != null && partition >= 0 && offset >= 0;
+        }
+
+        Receipt build() {
+            if (!complete()) {
+                throw bad("incomplete receipt");
+            }
+            return new Receipt(UUID.fromString(id), TopicName.of(topic), partition, offset,
+                    timestamp == null ? Instant.EPOCH : Instant.parse(timestamp), duplicate);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.kmb.client;
+
+import dev.kmb.core.DeliveredEnvelope;
+import dev.kmb.core.Envelope;
+import dev.kmb.core.TopicName;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One delivered message: the envelope, where it sits in the log, which attempt this is, and the exact JSON the bus
+ * sent. Settle it with {@link #ack()} or {@link #nack(Duration)}; messages of an ephemeral subscription are settled
+ * on delivery and both are no-ops for them. Immutable apart from settling; thread-safe.
+ */
+public final class Message {
+
+    private final DeliveredEnvelope delivered;
+    private final byte[] json;
+    private final Subscription subscription;
+
+    Message(DeliveredEnvelope delivered, byte[] json, Subscription subscription) {
+        this.delivered = delivered;
+        this.json = json;
+        this.subscription = subscription;
+    }
+
+    public Envelope envelope() {
+        return delivered.envelope();
+    }
+
+    public UUID id() {
+        return delivered.envelope().id();
+    }
+
+    public TopicName topic() {
+        return delivered.envelope().topic();
+    }
+
+    public Optional<String> key() {
+        return delivered.envelope().key();
+    }
+
+    /** The payload's JSON text, exactly as published. */
+    public String payload() {
+        return delivered.envelope().payload().asString();
+    }
+
+    public int partition() {
+        return delivered.partition();
+    }
+
+    public long offset() {
+        return delivered.offset();
+    }
+
+    /** 1 on first delivery, then counting redeliveries. */
+    public int attempt() {
+        return delivered.deliveryAttempt();
+    }
+
+    /** The subscription that delivered it (the generated name for an ephemeral one). */
+    public String subscription() {
+        return subscription.name();
+    }
+
+    /** The delivered envelope as the bus sent it, UTF-8 JSON. */
+    public byte[] json() {
+        return json.clone();
+    }
+
+    public String jsonText() {
+        return new String(json, StandardCharsets.UTF_8);
+    }
+
+    /** Settles the message; acks are coalesced into one frame per few milliseconds. Completes when the bus confirmed. */
+    public CompletableFuture<Void> ack() {
+        return subscription.ack(id());
+    }
+
+    /** Hands the message back for redelivery now (or after the subscription's backoff). */
+    public CompletableFuture<Void> nack() {
+        return subscription.nack(id(), Optional.empty());
+    }
+
+    /** Hands the message back for redelivery after {@code delay}. */
+    public CompletableFuture<Void> nack(Duration delay) {
+        return subscription.nack(id(), Optional.of(delay));
+    }
+
+    @Override
+    public String toString() {
+        return "Message[" + topic() + "/" + partition() + "@" + offset() + " attempt " + attempt() + " id " + id() + "]";
+    }
+}

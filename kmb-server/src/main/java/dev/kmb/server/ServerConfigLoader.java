@@ -1,0 +1,234 @@
+package dev.kmb.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.kmb.log.spi.Durability;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds a {@link ServerConfig} from {@code kmb.yaml}, the environment and CLI flags, in that order of
+ * precedence (flags win). String values may use {@code ${VAR}} and {@code ${VAR:-default}}. Every problem
+ * is reported at once, naming the key and the bad value; unknown keys are refused (a typo never passes
+ * silently). The file's shape:
+ *
+ * <pre>
+ * kmb:
+ *   server:     {host: 127.0.0.1, port: 8080, max_request_bytes: 67108864}
+ *   broker:     {data_dir: ./data, max_message_bytes: 1048576, topics: {auto_create: false}}
+ *   durability: {default: persistent}
+ *   security:   {authentication: none}
+ *   monitoring: {metrics: {enabled: true}, logging: {level: info, format: text}}
+ * </pre>
+ *
+ * Stateless apart from the injected environment; thread-safe.
+ */
+public final class ServerConfigLoader {
+
+    /** Settings given on the command line; present ones override the file. */
+    public record Overrides(Optional<String> host, Optional<Integer> port, Optional<Path> dataDir) {
+        public static Overrides none() {
+            return new Overrides(Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
+
+    static final String HOST = "kmb.server.host";
+    static final String PORT = "kmb.server.port";
+    static final String MAX_REQUEST_BYTES = "kmb.server.max_request_bytes";
+    static final String DATA_DIR = "kmb.broker.data_dir";
+    static final String MAX_MESSAGE_BYTES = "kmb.broker.max_message_bytes";
+    static final String AUTO_CREATE = "kmb.broker.topics.auto_create";
+    static final String DURABILITY = "kmb.durability.default";
+    static final String AUTHENTICATION = "kmb.security.authentication";
+    static final String METRICS = "kmb.monitoring.metrics.enabled";
+    static final String LOG_LEVEL = "kmb.monitoring.logging.level";
+    static final String LOG_FORMAT = "kmb.monitoring.logging.format";
+    static final Set<String> KEYS = Set.of(HOST, PORT, MAX_REQUEST_BYTES, DATA_DIR, MAX_MESSAGE_BYTES, AUTO_CREATE,
+            DURABILITY, AUTHENTICATION, METRICS, LOG_LEVEL, LOG_FORMAT);
+
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final Function<String, String> env;
+
+    /** A loader reading variables from {@code env} (tests pass a map's {@code get}). */
+    public ServerConfigLoader(Function<String, String> env) {
+        this.env = env;
+    }
+
+    /** Loads with the process environment. */
+    public static ServerConfig load(Optional<Path> file, Overrides overrides) {
+        return new ServerConfigLoader(System::getenv).loadFile(file, overrides);
+    }
+
+    /** Reads {@code file} (when given; it must exist) and applies the overrides. */
+    public ServerConfig loadFile(Optional<Path> file, Overrides overrides) {
+        if (file.isEmpty()) {
+            return parse("", overrides);
+        }
+        try {
+            return parse(Files.readString(file.get()), overrides);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(List.of("config file " + file.get() + " does not exist"));
+        } catch (IOException e) {
+            throw new ConfigException(List.of("config file " + file.get() + " cannot be read: " + e.getMessage()));
+        }
+    }
+
+    /** Parses YAML text (empty means all defaults) and applies the overrides. */
+    public ServerConfig parse(String yaml, Overrides overrides) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> values = new LinkedHashMap<>();
+        JsonNode root;
+        try {
+            root = yaml.isBlank() ? null : YAML.readTree(yaml);
+        } catch (IOException e) {
+            throw new ConfigException(List.of("the config file is not valid YAML: " + e.getMessage()));
+        }
+        if (root != null && !root.isNull() && !root.isMissingNode()) {
+            flatten("", root, values, problems);
+        }
+        Settings s = new Settings(values, problems);
+        String host = overrides.host().orElseGet(() -> s.text(HOST, ServerConfig.LOOPBACK));
+        int port = overrides.port().orElseGet(() -> (int) s.number(PORT, ServerConfig.DEFAULT_PORT, 0, 65535));
+        Path dataDir = overrides.dataDir().orElseGet(() -> Path.of(s.text(DATA_DIR, ServerConfig.DEFAULT_DATA_DIR.toString())));
+        int maxMessage = (int) s.number(MAX_MESSAGE_BYTES, ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE);
+        long maxRequest = s.number(MAX_REQUEST_BYTES, ServerConfig.defaultMaxRequestBytes(maxMessage), 1024, Integer.MAX_VALUE - 8);
+        boolean autoCreate = s.bool(AUTO_CREATE, false);
+        Durability durability = s.choice(DURABILITY, ServerConfig.DEFAULT_DURABILITY, Durability::fromWireName, "ephemeral, durable, persistent");
+        ServerConfig.Authentication auth = s.choice(AUTHENTICATION, ServerConfig.Authentication.NONE,
+                v -> ServerConfig.Authentication.valueOf(v.toUpperCase(Locale.ROOT)),
+                "none (API keys, JWT and mTLS arrive in a later release)");
+        boolean metrics = s.bool(METRICS, true);
+        String level = s.choice(LOG_LEVEL, ServerConfig.DEFAULT_LOG_LEVEL, v -> {
+            String l = v.toLowerCase(Locale.ROOT);
+            if (!ServerConfig.LOG_LEVELS.contains(l)) {
+                throw new IllegalArgumentException(v);
+            }
+            return l;
+        }, "trace, debug, info, warn, error");
+        ServerConfig.LogFormat format = s.choice(LOG_FORMAT, ServerConfig.LogFormat.TEXT,
+                v -> ServerConfig.LogFormat.valueOf(v.toUpperCase(Locale.ROOT)), "text, json");
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        try {
+            return new ServerConfig(host, port, maxRequest, dataDir, autoCreate, maxMessage, durability, auth, metrics, level, format);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(List.of(e.getMessage()));
+        }
+    }
+
+    private void flatten(String prefix, JsonNode node, Map<String, String> out, List<String> problems) {
+        if (node.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                String key = prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey();
+                if (KEYS.contains(key)) {
+                    if (f.getValue().isContainerNode()) {
+                        problems.add(key + " must be a single value, not a " + (f.getValue().isArray() ? "list" : "map"));
+                    } else if (!f.getValue().isNull()) {
+                        substitute(key, f.getValue().asText(), problems).ifPresent(v -> out.put(key, v));
+                    }
+                } else if (KEYS.stream().anyMatch(k -> k.startsWith(key + ".")) && (f.getValue().isObject() || f.getValue().isNull())) {
+                    flatten(key, f.getValue(), out, problems);
+                } else {
+                    problems.add("unknown key " + key + " (known keys: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+                }
+            }
+        } else if (!node.isNull()) {
+            problems.add((prefix.isEmpty() ? "the config file" : prefix) + " must be a map of settings");
+        }
+    }
+
+    /** Replaces {@code ${VAR}} and {@code ${VAR:-default}}; an unset variable without default is a problem. */
+    private Optional<String> substitute(String key, String value, List<String> problems) {
+        Matcher m = VARIABLE.matcher(value);
+        StringBuilder out = new StringBuilder();
+        boolean ok = true;
+        while (m.find()) {
+            String v = env.apply(m.group(1));
+            if (v == null || (v.isEmpty() && m.group(2) != null)) {
+                v = m.group(3);
+            }
+            if (v == null) {
+                problems.add(key + " = '" + value + "': environment variable " + m.group(1)
+                        + " is not set (give a default with ${" + m.group(1) + ":-value})");
+                ok = false;
+                v = "";
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(v));
+        }
+        m.appendTail(out);
+        return ok ? Optional.of(out.toString()) : Optional.empty();
+    }
+
+    /** Typed reads of the flattened values, recording problems instead of failing on the first. */
+    private record Settings(Map<String, String> values, List<String> problems) {
+
+        String text(String key, String fallback) {
+            return values.getOrDefault(key, fallback);
+        }
+
+        long number(String key, long fallback, long min, long max) {
+            String v = values.get(key);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                long n = Long.parseLong(v.trim());
+                if (n < min || n > max) {
+                    problems.add(key + " = " + v + " must be in " + min + ".." + max);
+                    return fallback;
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                problems.add(key + " = '" + v + "' is not a whole number");
+                return fallback;
+            }
+        }
+
+        boolean bool(String key, boolean fallback) {
+            String v = values.get(key);
+            if (v == null) {
+                return fallback;
+            }
+            return switch (v.trim().toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> {
+                    problems.add(key + " = '" + v + "' must be true or false");
+                    yield fallback;
+                }
+            };
+        }
+
+        <T> T choice(String key, T fallback, Function<String, T> parse, String allowed) {
+            String v = values.get(key);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                return parse.apply(v.trim());
+            } catch (IllegalArgumentException e) {
+                problems.add(key + " = '" + v + "' must be one of " + allowed);
+                return fallback;
+            }
+        }
+    }
+}

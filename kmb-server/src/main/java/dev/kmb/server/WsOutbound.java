@@ -1,0 +1,96 @@
+package dev.kmb.server;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sending side of one WebSocket connection. Jetty's sends are asynchronous and would queue without limit, so
+ * what may be outstanding is bounded twice: delivery frames by {@code maxOutstandingFrames} permits that a
+ * subscription's sender thread waits for (a client that stops reading stops its senders, then its session queues
+ * fill and the dispatcher stops reading for it), and replies by the connection's request permits, which the
+ * reader takes before it parses a frame and which come back only when the reply has been written. Thread-safe.
+ */
+final class WsOutbound {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WsOutbound.class);
+
+    private final Session session;
+    private final Semaphore frames;
+    private final Semaphore requests;
+    private final Runnable onFailure;
+    private final AtomicBoolean failed = new AtomicBoolean();
+
+    WsOutbound(Session session, int maxOutstandingFrames, int maxPendingRequests, Runnable onFailure) {
+        this.session = session;
+        this.frames = new Semaphore(maxOutstandingFrames);
+        this.requests = new Semaphore(maxPendingRequests);
+        this.onFailure = onFailure;
+    }
+
+    /** Takes a request permit before a client frame is handled; blocks the reader (TCP back-pressure) when all are out. */
+    void beginRequest() throws InterruptedException {
+        requests.acquire();
+    }
+
+    /** Sends the reply to a request and gives its permit back once written (or failed). Never blocks. */
+    void reply(String frame) {
+        send(frame, requests);
+    }
+
+    /** Sends a frame that answers nothing (a subscription ended); not bounded, so only for rare frames. */
+    void notice(String frame) {
+        send(frame, null);
+    }
+
+    /** Sends a delivery frame, first waiting for one of the outstanding-frame permits. */
+    void deliver(String frame) throws InterruptedException {
+        frames.acquire();
+        send(frame, frames);
+    }
+
+    /** Delivery frames written to Jetty but not yet to the socket. */
+    int outstandingFrames(int max) {
+        return max - frames.availablePermits();
+    }
+
+    boolean isOpen() {
+        return !failed.get() && session.isOpen();
+    }
+
+    private void send(String frame, Semaphore permit) {
+        if (failed.get()) {
+            if (permit != null) {
+                permit.release();
+            }
+            return;
+        }
+        try {
+            session.sendText(frame, Callback.from(() -> {
+                if (permit != null) {
+                    permit.release();
+                }
+            }, e -> {
+                if (permit != null) {
+                    permit.release();
+                }
+                fail(e);
+            }));
+        } catch (RuntimeException e) {
+            if (permit != null) {
+                permit.release();
+            }
+            fail(e);
+        }
+    }
+
+    private void fail(Throwable e) {
+        if (failed.compareAndSet(false, true)) {
+            LOG.debug("websocket send failed; closing the connection's subscriptions: {}", e.toString());
+            onFailure.run();
+        }
+    }
+}
