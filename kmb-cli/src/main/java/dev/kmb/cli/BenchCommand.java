@@ -49,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--transport", defaultValue = "ws", description = "ws or http (default ${DEFAULT-VALUE})")
     String transport;
 
-    @Option(names = "--batch", defaultValue = "100", description = "messages per HTTP publish (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch", defaultValue = "1", description = "messages per publish, HTTP request or WebSocket frame (default ${DEFAULT-VALUE})")
     int batch;
 
     @Option(names = "--duration", defaultValue = "20s", description = "measured time per phase (default ${DEFAULT-VALUE})")

@@ -146,7 +146,7 @@ public final class EndToEndBench {
                     LockSupport.parkNanos(wait);
                 }
             }
-            int count = w.transport() == Workload.Transport.HTTP ? w.httpBatch() : 1;
+            int count = w.batch();
             next += intervalNanos * count;
             List<Envelope> batch = new ArrayList<>(count);
             long t = System.nanoTime();
@@ -155,11 +155,11 @@ public final class EndToEndBench {
             }
             boolean counted = t >= measureFrom && t <= end;
             if (conn != null) {
-                conn.publish(batch.get(0)).whenComplete((r, e) -> {
+                conn.publishBatch(batch).whenComplete((r, e) -> {
                     if (e != null) {
                         errors.incrementAndGet();
                     } else if (counted) {
-                        published.incrementAndGet();
+                        published.addAndGet(count);
                     }
                 });
             } else {

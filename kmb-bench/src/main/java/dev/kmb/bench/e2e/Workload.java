@@ -8,29 +8,29 @@ import java.util.OptionalLong;
  *
  * @param messageBytes payload size of each message
  * @param rate         total messages/s to offer (fixed rate), empty for as fast as it goes (max rate)
- * @param httpBatch    messages per {@code POST /v1/publish} when the transport is HTTP
+ * @param batch        messages per publish: one {@code POST /v1/publish} or one WebSocket {@code messages} frame
  * @param durability   topic durability (durable | persistent | ephemeral)
  */
 public record Workload(int messageBytes, int publishers, int consumers, Duration warmup, Duration duration,
-                       Transport transport, OptionalLong rate, int partitions, String durability, int httpBatch) {
+                       Transport transport, OptionalLong rate, int partitions, String durability, int batch) {
 
     /** How publishers reach the bus; consumers always use the WebSocket. */
     public enum Transport { WS, HTTP }
 
     public Workload {
-        if (messageBytes < 32 || publishers < 1 || consumers < 1 || partitions < 1 || httpBatch < 1) {
+        if (messageBytes < 32 || publishers < 1 || consumers < 1 || partitions < 1 || batch < 1) {
             throw new IllegalArgumentException("size >= 32 B and publishers, consumers, partitions, batch >= 1");
         }
     }
 
     public Workload atRate(long messagesPerSecond) {
         return new Workload(messageBytes, publishers, consumers, warmup, duration, transport,
-                OptionalLong.of(messagesPerSecond), partitions, durability, httpBatch);
+                OptionalLong.of(messagesPerSecond), partitions, durability, batch);
     }
 
     public String describe() {
         return messageBytes + " B, " + publishers + " publisher(s) over " + transport.name().toLowerCase()
-                + (transport == Transport.HTTP ? " (batch " + httpBatch + ")" : "") + ", " + consumers + " consumer(s), "
+                + (batch > 1 ? " (batch " + batch + ")" : "") + ", " + consumers + " consumer(s), "
                 + partitions + " partition(s), " + durability + ", "
                 + (rate.isPresent() ? "fixed rate " + rate.getAsLong() + " msgs/s" : "max rate");
     }
