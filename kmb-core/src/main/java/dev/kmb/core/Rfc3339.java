@@ -14,7 +14,7 @@ import java.time.temporal.ChronoField;
  * in either case. {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME} is laxer (seconds optional), hence this parser.
  * Written as UTC with {@code Z}. Stateless and thread-safe.
  */
-final class Rfc3339 {
+public final class Rfc3339 {
 
     private static final DateTimeFormatter PARSER = new DateTimeFormatterBuilder()
             .parseCaseInsensitive()
@@ -44,7 +44,13 @@ final class Rfc3339 {
         }
     }
 
-    static String format(Instant instant) {
+    /** The instant {@code text} denotes, or empty when it is not an RFC 3339 timestamp. */
+    public static java.util.Optional<Instant> tryParse(String text) {
+        return java.util.Optional.ofNullable(parse(text));
+    }
+
+    /** The instant in UTC with {@code Z}, as the bus writes timestamps. */
+    public static String format(Instant instant) {
         return DateTimeFormatter.ISO_INSTANT.format(instant);
     }
 }

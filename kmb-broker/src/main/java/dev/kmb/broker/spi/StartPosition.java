@@ -1,9 +1,7 @@
 package dev.kmb.broker.spi;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Objects;
 
 /**
@@ -93,11 +91,8 @@ public sealed interface StartPosition {
                 throw new IllegalArgumentException("start offset '" + text + "' is too large", e);
             }
         }
-        try {
-            return new AtTime(OffsetDateTime.parse(text, Rfc3339.PARSER).toInstant());
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("start must be latest, earliest, a non-negative offset or an RFC 3339 "
-                    + "time; was '" + text + "'", e);
-        }
+        return dev.kmb.core.Rfc3339.tryParse(text).<StartPosition>map(AtTime::new).orElseThrow(() ->
+                new IllegalArgumentException("start must be latest, earliest, a non-negative offset or an RFC 3339 "
+                        + "time; was '" + text + "'"));
     }
 }
