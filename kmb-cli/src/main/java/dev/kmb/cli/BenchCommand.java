@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kmb.bench.e2e.BenchResult;
 import dev.kmb.bench.e2e.EndToEndBench;
+import dev.kmb.bench.e2e.FanoutBench;
 import dev.kmb.bench.e2e.Workload;
 import dev.kmb.server.KmbServer;
 import dev.kmb.server.ServerConfig;
@@ -67,6 +68,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--durability", defaultValue = "durable", description = "ephemeral, durable or persistent (default ${DEFAULT-VALUE})")
     String durability;
 
+    @Option(names = "--sse-subscribers", description = "instead: SSE fan-out of one topic to this many subscribers, at --rate msgs/s (default 100)")
+    Integer sseSubscribers;
+
     @Option(names = "--json", description = "write the results as JSON to this file")
     Path json;
 
@@ -86,6 +90,26 @@ final class BenchCommand implements Callable<Integer> {
             err.println("kmb bench: started a bus at " + target + " (data in " + dataDir + ")");
         }
         List<BenchResult> results = new ArrayList<>();
+        if (sseSubscribers != null) {
+            try {
+                FanoutBench.Result r = new FanoutBench(target).run(sseSubscribers, rate == null ? 100 : rate,
+                        parseDuration(duration), parseSize(size), line -> progress(err, line));
+                err.println();
+                out.printf("SSE fan-out to %d subscribers: %,d published, %,d of %,d deliveries (%,.0f/s), p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms%n",
+                        r.subscribers(), r.published(), r.delivered(), r.expected(), r.deliveriesPerSec(), r.p50Ms(), r.p99Ms(),
+                        r.p999Ms(), r.maxMs());
+                if (json != null) {
+                    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), r);
+                    out.println("wrote " + json);
+                }
+                return r.delivered() == r.expected() ? ExitCodes.OK : ExitCodes.DAMAGED;
+            } finally {
+                if (server != null) {
+                    server.close();
+                    deleteQuietly(dataDir);
+                }
+            }
+        }
         try {
             EndToEndBench bench = new EndToEndBench(target);
             if (rate == null) {
