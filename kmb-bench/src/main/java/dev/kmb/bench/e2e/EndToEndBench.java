@@ -8,12 +8,8 @@ import dev.kmb.core.Envelope;
 import dev.kmb.core.MessageType;
 import dev.kmb.core.RawJson;
 import dev.kmb.core.TopicName;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -36,10 +32,11 @@ public final class EndToEndBench {
     private static final String T_FIELD = "{\"t\":";
 
     private final URI base;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final BusAdmin admin;
 
     public EndToEndBench(URI base) {
         this.base = base;
+        this.admin = new BusAdmin(base);
     }
 
     /** Runs the workload on a fresh topic and subscription; {@code progress} gets a line a second. */
@@ -47,8 +44,8 @@ public final class EndToEndBench {
         String id = UUID.randomUUID().toString().substring(0, 8);
         String topic = "bench.run-" + id;
         String subscription = "bench-" + id;
-        post("/v1/topics", "{\"name\":\"" + topic + "\",\"partitions\":" + w.partitions() + ",\"durability\":\"" + w.durability() + "\"}");
-        post("/v1/subscriptions", "{\"name\":\"" + subscription + "\",\"pattern\":\"" + topic
+        admin.send("POST", "/v1/topics", "{\"name\":\"" + topic + "\",\"partitions\":" + w.partitions() + ",\"durability\":\"" + w.durability() + "\"}");
+        admin.send("POST", "/v1/subscriptions", "{\"name\":\"" + subscription + "\",\"pattern\":\"" + topic
                 + "\",\"mode\":\"shared\",\"start\":\"latest\",\"ack_timeout\":60,\"max_in_flight\":4000}");
 
         Recorder latency = new Recorder(3);
@@ -126,8 +123,8 @@ public final class EndToEndBench {
         publisherConnections.forEach(KmbConnection::close);
         consumers.forEach(KmbConnection::close);
         client.close();
-        delete("/v1/subscriptions/" + subscription);
-        delete("/v1/topics/" + topic);
+        admin.send("DELETE", "/v1/subscriptions/" + subscription, null);
+        admin.send("DELETE", "/v1/topics/" + topic, null);
         long n = received.get();
         return new BenchResult(w.describe(), seconds, published.get(), n, n / seconds, n * (double) w.messageBytes() / seconds / 1e6,
                 all.getValueAtPercentile(50) / 1000.0, all.getValueAtPercentile(99) / 1000.0,
@@ -194,15 +191,5 @@ public final class EndToEndBench {
         return v;
     }
 
-    private void post(String path, String body) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() >= 300) {
-            throw new IOException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
-        }
-    }
 
-    private void delete(String path) throws IOException, InterruptedException {
-        http.send(HttpRequest.newBuilder(base.resolve(path)).DELETE().build(), HttpResponse.BodyHandlers.discarding());
-    }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -33,23 +32,24 @@ public final class FanoutBench {
     }
 
     private final URI base;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final BusAdmin admin;
 
     public FanoutBench(URI base) {
         this.base = base;
+        this.admin = new BusAdmin(base);
     }
 
     public Result run(int subscribers, long rate, Duration duration, int messageBytes, Consumer<String> progress)
             throws Exception {
         String topic = "bench.fanout-" + UUID.randomUUID().toString().substring(0, 8);
-        send("POST", "/v1/topics", "{\"name\":\"" + topic + "\",\"partitions\":1,\"durability\":\"durable\"}");
+        admin.send("POST", "/v1/topics", "{\"name\":\"" + topic + "\",\"partitions\":1,\"durability\":\"durable\"}");
         Recorder latency = new Recorder(3);
         AtomicLong delivered = new AtomicLong();
         CountDownLatch ready = new CountDownLatch(subscribers);
         List<InputStream> streams = new ArrayList<>();
         List<Thread> readers = new ArrayList<>();
         for (int i = 0; i < subscribers; i++) {
-            HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/subscribe?pattern=" + topic + "&start=latest"))
+            HttpResponse<InputStream> r = admin.http().send(HttpRequest.newBuilder(base.resolve("/v1/subscribe?pattern=" + topic + "&start=latest"))
                     .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() != 200) {
                 throw new IOException("SSE subscribe answered " + r.statusCode());
@@ -75,7 +75,7 @@ public final class FanoutBench {
                 LockSupport.parkNanos(wait);
             }
             next += interval;
-            send("POST", "/v1/publish", "{\"topic\":\"" + topic + "\",\"type\":\"event\",\"payload\":{\"t\":"
+            admin.send("POST", "/v1/publish", "{\"topic\":\"" + topic + "\",\"type\":\"event\",\"payload\":{\"t\":"
                     + System.nanoTime() + ",\"p\":\"" + pad + "\"}}");
             published++;
             if (System.nanoTime() - lastReport > 1_000_000_000L) {
@@ -93,7 +93,7 @@ public final class FanoutBench {
             s.close();
         }
         readers.forEach(Thread::interrupt);
-        send("DELETE", "/v1/topics/" + topic, null);
+        admin.send("DELETE", "/v1/topics/" + topic, null);
         Histogram h = latency.getIntervalHistogram();
         double seconds = duration.toNanos() / 1e9;
         return new Result(subscribers, published, expected, delivered.get(), delivered.get() / seconds,
@@ -118,12 +118,4 @@ public final class FanoutBench {
         }
     }
 
-    private void send(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json");
-        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody()) : b.method(method, HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() >= 300) {
-            throw new IOException(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
-        }
-    }
 }
