@@ -216,19 +216,20 @@ final class Segment {
      */
     int read(long fromOffset, int maxRecords, int maxBytes, long limit, boolean wholeFirstBatch, List<LogEntry> out)
             throws IOException {
-        long position = positionOf(fromOffset, limit);
-        if (position < 0) {
+        BatchHead head = locate(fromOffset, limit);
+        if (head == BatchHead.NONE) {
             return 0;
         }
+        long position = head.position();
         // size the read by the batches that hold maxRecords, not by maxBytes: half a 1 MiB read was wasted copying
         int want = (int) Math.min(limit - position,
-                Math.max(Math.min(maxBytes, bytesFor(position, fromOffset, maxRecords)), RecordBatch.HEADER_SIZE));
+                Math.max(Math.min(maxBytes, head.bytesFor(fromOffset, maxRecords)), RecordBatch.HEADER_SIZE));
         ByteBuffer buf = ByteBuffer.allocate(want);
         store.readFully(buf, position);
         buf.flip();
         int consumed = 0;
         int target = out.size() + maxRecords; // out may hold records of earlier segments
-        long expectedBase = -1; // the first batch's base offset was checked by positionOf
+        long expectedBase = -1; // the first batch's base offset was checked by locate
         // Damage after the first batch ends the read with what came before it; the next read, which starts
         // at the damaged batch, fails. So the records before damage stay readable with any maxBytes.
         while (buf.hasRemaining() && out.size() < target) {
@@ -277,28 +278,25 @@ final class Segment {
         return consumed;
     }
 
-    /**
-     * Bytes likely to hold {@code maxRecords} records from {@code fromOffset}, judged by the batch at
-     * {@code position} and assuming later batches are alike. Only an estimate: a read that falls short
-     * returns fewer records ("at most"), and the caller comes back for the rest.
-     */
-    private long bytesFor(long position, long fromOffset, int maxRecords) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_SIZE);
-        store.readFully(header, position);
-        if (header.hasRemaining()) {
-            return Long.MAX_VALUE;
+    /** The header of a located batch: where it starts, its base offset, total size and record count. */
+    private record BatchHead(long position, long base, long size, long count) {
+        static final BatchHead NONE = new BatchHead(-1, -1, 0, 0);
+
+        /**
+         * Bytes likely to hold {@code maxRecords} records from {@code fromOffset}, judged by this batch and
+         * assuming later batches are alike. Only an estimate: a read that falls short returns fewer records
+         * ("at most"), and the caller comes back for the rest.
+         */
+        long bytesFor(long fromOffset, int maxRecords) {
+            if (count < 1) {
+                return Long.MAX_VALUE; // damaged header: let the CRC check say so
+            }
+            long inFirst = base + count - Math.max(fromOffset, base);
+            if (inFirst >= maxRecords) {
+                return size;
+            }
+            return size + (maxRecords - inFirst + count - 1) / count * size;
         }
-        long base = header.getLong(RecordBatch.BASE_OFFSET);
-        long size = header.getInt(RecordBatch.LENGTH) + RecordBatch.LOG_OVERHEAD;
-        long count = header.getInt(RecordBatch.LAST_OFFSET_DELTA) + 1L;
-        if (count < 1 || size < RecordBatch.HEADER_SIZE) {
-            return Long.MAX_VALUE; // damaged header: let the CRC check below say so
-        }
-        long inFirst = base + count - Math.max(fromOffset, base);
-        if (inFirst >= maxRecords) {
-            return size;
-        }
-        return size + (maxRecords - inFirst + count - 1) / count * size;
     }
 
     private CorruptRecordException corrupt(long position, RecordBatch.Check check) {
@@ -307,10 +305,10 @@ final class Segment {
     }
 
     /**
-     * Position of the batch holding {@code offset}, or -1 when no batch below {@code limit} holds it.
+     * The batch holding {@code offset}, or {@link BatchHead#NONE} when no batch below {@code limit} holds it.
      * Starts at the index's floor entry and walks batch headers.
      */
-    long positionOf(long offset, long limit) throws IOException {
+    private BatchHead locate(long offset, long limit) throws IOException {
         if (offset < baseOffset) {
             offset = baseOffset;
         }
@@ -324,7 +322,7 @@ final class Segment {
             header.clear();
             store.readFully(header, position);
             if (header.hasRemaining()) {
-                return -1;
+                return BatchHead.NONE;
             }
             long base = header.getLong(RecordBatch.BASE_OFFSET);
             int size = header.getInt(RecordBatch.LENGTH) + RecordBatch.LOG_OVERHEAD;
@@ -338,12 +336,12 @@ final class Segment {
             }
             long last = base + header.getInt(RecordBatch.LAST_OFFSET_DELTA);
             if (last >= offset) {
-                return position;
+                return new BatchHead(position, base, size, last - base + 1);
             }
             expectedBase = last + 1;
             position += size;
         }
-        return -1;
+        return BatchHead.NONE;
     }
 
     /** The first offset at or after {@code timestamp} below {@code limit}, if any. */
