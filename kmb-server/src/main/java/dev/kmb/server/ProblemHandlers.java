@@ -82,8 +82,13 @@ final class ProblemHandlers {
         if (problem.status() == 429) {
             ctx.header("Retry-After", RETRY_AFTER_SECONDS);
         }
+        ctx.status(problem.status()).contentType(PROBLEM_JSON).result(toJson(json, withInstance));
+    }
+
+    /** A problem as RFC 9457 JSON bytes (also the body of SSE {@code error} events). */
+    static byte[] toJson(ObjectMapper json, Problem problem) {
         try {
-            ctx.status(problem.status()).contentType(PROBLEM_JSON).result(json.writeValueAsBytes(withInstance));
+            return json.writeValueAsBytes(problem);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a problem could not be written as JSON", e);
         }

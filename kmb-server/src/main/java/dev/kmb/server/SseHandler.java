@@ -66,7 +66,7 @@ final class SseHandler {
             lastEventId(ctx).ifPresent(SseHandler::checkCursor); // durable members resume from the ack state
             session = subscriptions.attach(tenant, ctx.pathParam("name"));
         } catch (ProblemException e) {
-            ProblemResponses.write(ctx, json, e.problem());
+            ProblemHandlers.respond(ctx, json, e.problem());
             return;
         }
         stream(ctx, session);
@@ -99,7 +99,7 @@ final class SseHandler {
             resume.ifPresent(SseHandler::checkCursor);
             session = subscriptions.attachEphemeral(tenant, topics, start, resume);
         } catch (ProblemException e) {
-            ProblemResponses.write(ctx, json, e.problem());
+            ProblemHandlers.respond(ctx, json, e.problem());
             return;
         }
         stream(ctx, session);
@@ -148,7 +148,7 @@ final class SseHandler {
         Stream stream = new Stream(session);
         if (!open.add(stream)) {
             session.close();
-            ProblemResponses.write(ctx, json, Problem.of(ProblemCode.UNAVAILABLE, "the server is stopping"));
+            ProblemHandlers.respond(ctx, json, Problem.of(ProblemCode.UNAVAILABLE, "the server is stopping"));
             return;
         }
         streams.incrementAndGet();
@@ -212,7 +212,7 @@ final class SseHandler {
     }
 
     private void endWith(OutputStream out, ByteArrayOutputStream buffer, Problem problem) throws IOException {
-        SseEvents.error(buffer, ProblemResponses.bytes(json, problem));
+        SseEvents.error(buffer, ProblemHandlers.toJson(json, problem));
         buffer.writeTo(out);
         out.flush();
     }
