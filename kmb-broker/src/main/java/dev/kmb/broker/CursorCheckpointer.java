@@ -59,6 +59,11 @@ final class CursorCheckpointer implements AutoCloseable {
         return f;
     }
 
+    /** Completes once everything queued before this call is committed. */
+    CompletableFuture<Void> flush() {
+        return save(List.of()); // an empty save is answered after the transaction in progress, if any
+    }
+
     private void run() {
         while (true) {
             Map<Key, CursorState> batch;

@@ -119,7 +119,7 @@ public final class SubscriptionService implements TopicService.Listener {
             SubscriptionDispatcher d = require(tenant, name);
             unregister(d, tenant);
             d.stop();
-            checkpointer.save(List.of()).join(); // let queued ack state land before the rows go
+            checkpointer.flush().join(); // let queued ack state land before the rows go
             store.deleteSubscription(tenant, name);
         } finally {
             adminLock.unlock();
