@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -79,20 +78,6 @@ public class LogAppendBenchmark {
         }
     }
 
-    /** Per-thread counts, reported by JMH as rates: records/s and log bytes/s. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Written {
-        public long records;
-        public long bytes;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            records = 0;
-            bytes = 0;
-        }
-    }
-
     /** One embedded log with one single-partition topic of the workload's durability. */
     @State(Scope.Benchmark)
     public static class Kmb {
@@ -113,7 +98,7 @@ public class LogAppendBenchmark {
             partition = new TopicPartition(topic, 0);
         }
 
-        AppendResult append(Workload w, Written n) {
+        AppendResult append(Workload w, LogCounters n) {
             AppendResult r = log.append(partition, w.records).join();
             if (!(r instanceof AppendResult.Appended a)) {
                 throw new IllegalStateException("append did not go through: " + r);
@@ -145,7 +130,7 @@ public class LogAppendBenchmark {
             file = new RawAppendFile(dir.path(), SEGMENT_BYTES, RETAINED_BYTES);
         }
 
-        int append(Workload w, Written n) throws IOException {
+        int append(Workload w, LogCounters n) throws IOException {
             file.append(w.encoded.duplicate(), w.persistent);
             n.records += w.batch;
             n.bytes += w.encoded.remaining();
@@ -164,37 +149,37 @@ public class LogAppendBenchmark {
 
     @Benchmark
     @Threads(1)
-    public AppendResult appenders01_kmb(Workload w, Kmb log, Written n) {
+    public AppendResult appenders01_kmb(Workload w, Kmb log, LogCounters n) {
         return log.append(w, n);
     }
 
     @Benchmark
     @Threads(1)
-    public int appenders01_raw(Workload w, Raw raw, Written n) throws IOException {
+    public int appenders01_raw(Workload w, Raw raw, LogCounters n) throws IOException {
         return raw.append(w, n);
     }
 
     @Benchmark
     @Threads(8)
-    public AppendResult appenders08_kmb(Workload w, Kmb log, Written n) {
+    public AppendResult appenders08_kmb(Workload w, Kmb log, LogCounters n) {
         return log.append(w, n);
     }
 
     @Benchmark
     @Threads(8)
-    public int appenders08_raw(Workload w, Raw raw, Written n) throws IOException {
+    public int appenders08_raw(Workload w, Raw raw, LogCounters n) throws IOException {
         return raw.append(w, n);
     }
 
     @Benchmark
     @Threads(64)
-    public AppendResult appenders64_kmb(Workload w, Kmb log, Written n) {
+    public AppendResult appenders64_kmb(Workload w, Kmb log, LogCounters n) {
         return log.append(w, n);
     }
 
     @Benchmark
     @Threads(64)
-    public int appenders64_raw(Workload w, Raw raw, Written n) throws IOException {
+    public int appenders64_raw(Workload w, Raw raw, LogCounters n) throws IOException {
         return raw.append(w, n);
     }
 }

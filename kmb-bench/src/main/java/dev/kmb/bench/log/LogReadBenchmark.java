@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -57,20 +56,6 @@ public class LogReadBenchmark {
     static final long FILL_BYTES = 256L * 1024 * 1024;
     static final int MAX_RECORDS = 500;
     static final int MAX_BYTES = 1 << 20;
-
-    /** Per-thread counts, reported by JMH as rates. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Read {
-        public long records;
-        public long bytes;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            records = 0;
-            bytes = 0;
-        }
-    }
 
     /** The pre-filled log, open, and the reader's position in it. */
     @State(Scope.Benchmark)
@@ -143,7 +128,7 @@ public class LogReadBenchmark {
     }
 
     @Benchmark
-    public ReadResult read_kmb(FilledLog f, Read n) {
+    public ReadResult read_kmb(FilledLog f, LogCounters n) {
         ReadResult r = f.log.read(f.partition, f.offset, MAX_RECORDS, MAX_BYTES);
         if (r instanceof ReadResult.Records records && !records.entries().isEmpty()) {
             int count = records.entries().size();
@@ -157,7 +142,7 @@ public class LogReadBenchmark {
     }
 
     @Benchmark
-    public int read_raw(FilledLog f, RawFiles raw, Read n) throws IOException {
+    public int read_raw(FilledLog f, RawFiles raw, LogCounters n) throws IOException {
         ByteBuffer chunk = raw.chunk.clear();
         int got = raw.channels.get(raw.file).read(chunk, raw.position);
         if (got <= 0) {
