@@ -2,7 +2,6 @@ package dev.kmb.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kmb.core.FieldError;
 import dev.kmb.core.Problem;
 import dev.kmb.core.ProblemCode;
 import dev.kmb.core.ProblemException;
@@ -92,11 +91,6 @@ final class ProblemHandlers {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a problem could not be written as JSON", e);
         }
-    }
-
-    /** A 422 {@code invalid_field} naming one field. */
-    static ProblemException invalidField(String pointer, String message) {
-        return new ProblemException(Problem.of(ProblemCode.INVALID_FIELD, message, List.of(new FieldError(pointer, message))));
     }
 
     /** A 400 {@code bad_request} about a query parameter that does not parse. */

@@ -52,11 +52,6 @@ final class WsOutbound {
         send(frame, frames);
     }
 
-    /** Delivery frames written to Jetty but not yet to the socket. */
-    int outstandingFrames(int max) {
-        return max - frames.availablePermits();
-    }
-
     boolean isOpen() {
         return !failed.get() && session.isOpen();
     }

@@ -35,9 +35,4 @@ public record Retention(long maxAgeMillis, long maxMessages, long maxBytes) {
     public static Retention maxAge(Duration age) {
         return new Retention(age.toMillis(), UNLIMITED, UNLIMITED);
     }
-
-    /** True when no limit applies. */
-    public boolean isUnlimited() {
-        return maxAgeMillis == UNLIMITED && maxMessages == UNLIMITED && maxBytes == UNLIMITED;
-    }
 }
