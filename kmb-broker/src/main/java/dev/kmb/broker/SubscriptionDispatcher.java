@@ -446,7 +446,9 @@ final class SubscriptionDispatcher {
                 if (e == null) {
                     continue;
                 }
-                String key = e.key().map(k -> new String(k, StandardCharsets.UTF_8)).orElse(null);
+                // only key_shared routes by key; other modes skip decoding it and the key-owner bookkeeping
+                String key = config.mode() == SubscriptionMode.KEY_SHARED
+                        ? e.key().map(k -> new String(k, StandardCharsets.UTF_8)).orElse(null) : null;
                 Member m = chooseMember(key);
                 if (m == null) {
                     if (config.mode() != SubscriptionMode.KEY_SHARED) {

@@ -65,15 +65,11 @@ public final class SubscriptionService implements TopicService.Listener {
                 saved.put(c.topic().value() + ":" + c.partition(), c);
             }
             SubscriptionDispatcher d = newDispatcher(s, false);
-            for (TopicRecord t : matching(s.tenant(), s.pattern())) {
-                TopicName logTopic = LogNames.logTopic(t.tenant(), t.name());
-                for (int p = 0; p < t.spec().partitions(); p++) {
-                    CursorState c = saved.get(t.name().value() + ":" + p);
-                    // no saved state: the topic appeared after the subscription, so all of it is new to it
-                    d.restoreCursor(t.name(), logTopic, c != null ? c
-                            : new CursorState(s.tenant(), s.name(), t.name(), p, log.startOffset(new TopicPartition(logTopic, p)), new long[0]));
-                }
-            }
+            seed(d, s.tenant(), s.pattern(), (topic, tp) -> {
+                CursorState c = saved.get(topic.value() + ":" + tp.partition());
+                // no saved state: the topic appeared after the subscription, so all of it is new to it
+                return c != null ? c : new CursorState(s.tenant(), s.name(), topic, tp.partition(), log.startOffset(tp), new long[0]);
+            });
             register(d, s.tenant());
         }
     }
@@ -87,16 +83,8 @@ public final class SubscriptionService implements TopicService.Listener {
                 throw new ProblemException(ProblemCode.SUBSCRIPTION_EXISTS, "subscription '" + s.name() + "' already exists");
             }
             SubscriptionDispatcher d = newDispatcher(s, false);
-            List<CursorState> initial = new ArrayList<>();
-            for (TopicRecord t : matching(s.tenant(), s.pattern())) {
-                TopicName logTopic = LogNames.logTopic(t.tenant(), t.name());
-                for (int p = 0; p < t.spec().partitions(); p++) {
-                    long start = resolve(new TopicPartition(logTopic, p), s.start());
-                    CursorState c = new CursorState(s.tenant(), s.name(), t.name(), p, start, new long[0]);
-                    initial.add(c);
-                    d.restoreCursor(t.name(), logTopic, c);
-                }
-            }
+            List<CursorState> initial = seed(d, s.tenant(), s.pattern(), (topic, tp) ->
+                    new CursorState(s.tenant(), s.name(), topic, tp.partition(), resolve(tp, s.start()), new long[0]));
             store.saveCursors(initial); // "latest" means latest now, also after a restart
             register(d, s.tenant());
             return s;
@@ -169,15 +157,11 @@ public final class SubscriptionService implements TopicService.Listener {
         String name = "ephemeral-" + ephemeralIds.incrementAndGet();
         SubscriptionRecord s = SubscriptionRecord.builder(tenant, name, pattern).build(config.clock().instant());
         SubscriptionDispatcher d = newDispatcher(s, true);
-        for (TopicRecord t : matching(tenant, pattern)) {
-            TopicName logTopic = LogNames.logTopic(t.tenant(), t.name());
-            for (int p = 0; p < t.spec().partitions(); p++) {
-                TopicPartition tp = new TopicPartition(logTopic, p);
-                Long at = resumeAt.get(t.name().value() + ":" + p);
-                long from = at != null ? Math.max(at, log.startOffset(tp)) : resolve(tp, start);
-                d.restoreCursor(t.name(), logTopic, new CursorState(tenant, name, t.name(), p, from, new long[0]));
-            }
-        }
+        seed(d, tenant, pattern, (topic, tp) -> {
+            Long at = resumeAt.get(topic.value() + ":" + tp.partition());
+            long from = at != null ? Math.max(at, log.startOffset(tp)) : resolve(tp, start);
+            return new CursorState(tenant, name, topic, tp.partition(), from, new long[0]);
+        });
         register(d, tenant);
         Member m = d.join();
         return new SubscriptionSession() {
@@ -285,6 +269,26 @@ public final class SubscriptionService implements TopicService.Listener {
         if (index != null) {
             index.remove(d.config().pattern(), d);
         }
+    }
+
+    /** Where a subscription's cursor on one partition starts. */
+    @FunctionalInterface
+    private interface CursorSeed {
+        CursorState at(TopicName topic, TopicPartition logPartition);
+    }
+
+    /** Gives the dispatcher a cursor on every partition of every topic its pattern matches; returns them. */
+    private List<CursorState> seed(SubscriptionDispatcher d, TenantId tenant, TopicPattern pattern, CursorSeed seed) {
+        List<CursorState> out = new ArrayList<>();
+        for (TopicRecord t : matching(tenant, pattern)) {
+            TopicName logTopic = LogNames.logTopic(tenant, t.name());
+            for (int p = 0; p < t.spec().partitions(); p++) {
+                CursorState c = seed.at(t.name(), new TopicPartition(logTopic, p));
+                d.restoreCursor(t.name(), logTopic, c);
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     private List<TopicRecord> matching(TenantId tenant, TopicPattern pattern) {
