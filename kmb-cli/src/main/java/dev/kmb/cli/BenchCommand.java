@@ -5,12 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kmb.bench.e2e.BenchResult;
 import dev.kmb.bench.e2e.EndToEndBench;
 import dev.kmb.bench.e2e.FanoutBench;
+import dev.kmb.bench.e2e.ScratchBus;
 import dev.kmb.bench.e2e.Workload;
-import dev.kmb.server.KmbServer;
-import dev.kmb.server.ServerConfig;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,14 +78,10 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Workload w = new Workload(parseSize(size), publishers, consumers, parseDuration(warmup), parseDuration(duration),
                 Workload.Transport.valueOf(transport.toUpperCase(Locale.ROOT)), OptionalLong.empty(), partitions, durability, batch);
-        Path dataDir = null;
-        KmbServer server = null;
-        URI target = url;
-        if (target == null) {
-            dataDir = Files.createTempDirectory("kmb-bench-");
-            server = KmbServer.start(new ServerConfig(ServerConfig.LOOPBACK, 0, dataDir, false, ServerConfig.DEFAULT_MAX_MESSAGE_BYTES));
-            target = URI.create("http://127.0.0.1:" + server.port());
-            err.println("kmb bench: started a bus at " + target + " (data in " + dataDir + ")");
+        ScratchBus bus = url == null ? ScratchBus.start() : null;
+        URI target = bus == null ? url : bus.uri();
+        if (bus != null) {
+            err.println("kmb bench: started a bus at " + bus);
         }
         List<BenchResult> results = new ArrayList<>();
         if (sseSubscribers != null) {
@@ -104,9 +98,8 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 return r.delivered() == r.expected() ? ExitCodes.OK : ExitCodes.DAMAGED;
             } finally {
-                if (server != null) {
-                    server.close();
-                    deleteQuietly(dataDir);
+                if (bus != null) {
+                    bus.close();
                 }
             }
         }
@@ -128,9 +121,8 @@ final class BenchCommand implements Callable<Integer> {
             }
             err.println();
         } finally {
-            if (server != null) {
-                server.close();
-                deleteQuietly(dataDir);
+            if (bus != null) {
+                bus.close();
             }
         }
         out.printf("%-80s %12s %9s %9s %9s %9s %7s%n", "workload", "msgs/s", "MB/s", "p50 ms", "p99 ms", "p99.9 ms", "CPU %");
@@ -178,11 +170,4 @@ final class BenchCommand implements Callable<Integer> {
         return Duration.ofSeconds(Long.parseLong(v.endsWith("s") ? v.substring(0, v.length() - 1) : v));
     }
 
-    private static void deleteQuietly(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            // a temporary directory: the OS cleans it eventually
-        }
-    }
 }

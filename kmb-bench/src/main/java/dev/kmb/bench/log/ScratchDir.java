@@ -13,7 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
  * A throw-away directory for one benchmark trial, under {@code -Dkmb.bench.dir} (default: {@code java.io.tmpdir}),
  * removed with everything in it by {@link #close()}. Not thread-safe; the JMH setup and teardown own it.
  */
-final class ScratchDir implements AutoCloseable {
+public final class ScratchDir implements AutoCloseable {
 
     /** System property naming where scratch directories go; pick a file system with a few GiB free. */
     static final String ROOT_PROPERTY = "kmb.bench.dir";
@@ -24,7 +24,8 @@ final class ScratchDir implements AutoCloseable {
         this.path = path;
     }
 
-    static ScratchDir create(String prefix) {
+    /** A new empty directory under {@code -Dkmb.bench.dir} (default: the system temp directory). */
+    public static ScratchDir create(String prefix) {
         Path root = Path.of(System.getProperty(ROOT_PROPERTY, System.getProperty("java.io.tmpdir")));
         try {
             Files.createDirectories(root);
@@ -34,7 +35,7 @@ final class ScratchDir implements AutoCloseable {
         }
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
