@@ -39,7 +39,15 @@ public final class Broker implements AutoCloseable {
         TopicService topics = new TopicService(store, log, config);
         topics.reconcile();
         CursorCheckpointer checkpointer = new CursorCheckpointer(store);
-        SubscriptionService subscriptions = new SubscriptionService(store, log, topics, checkpointer, config, metrics);
+        // the dead-letter topic arrives with the delivery-policy work; until then a given-up message is logged and settled
+        DeadLetterSink deadLetters = letter -> {
+            LOG.warn("subscription {}: message {} at {}[{}]@{} dead-lettered ({}); no dead-letter topic yet",
+                    letter.subscription(), letter.id(), letter.topic(), letter.partition(), letter.offset(),
+                    letter.reason().wire());
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        };
+        SubscriptionService subscriptions = new SubscriptionService(store, log, topics, checkpointer, config, metrics,
+                deadLetters);
         topics.addListener(subscriptions);
         subscriptions.start();
         log.addAppendListener((tp, end) -> subscriptions.onAppend(tp));

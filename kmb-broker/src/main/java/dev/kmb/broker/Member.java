@@ -31,6 +31,11 @@ final class Member implements SubscriptionSession {
         return id;
     }
 
+    /** How attempt histories name this member. */
+    String consumer() {
+        return "member-" + id;
+    }
+
     /** True when the member may take one more delivery (dispatcher thread only). */
     boolean hasCredit(boolean autoAck) {
         return !closed && (autoAck ? queue.remainingCapacity() > 0 : inFlight < maxInFlight && queue.remainingCapacity() > 0);

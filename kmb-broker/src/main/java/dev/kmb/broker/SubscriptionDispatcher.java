@@ -57,6 +57,7 @@ final class SubscriptionDispatcher {
     private final java.time.Clock clock;
     private final BrokerMetrics metrics;
     private final int readBatch;
+    private final DeadLetterSink deadLetters;
 
     private final LinkedBlockingQueue<Runnable> mailbox = new LinkedBlockingQueue<>();
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
@@ -85,7 +86,9 @@ final class SubscriptionDispatcher {
     }
 
     SubscriptionDispatcher(TenantId tenant, SubscriptionRecord config, boolean ephemeral, MessageLog log,
-                           CursorCheckpointer checkpointer, java.time.Clock clock, BrokerMetrics metrics, int readBatch) {
+                           CursorCheckpointer checkpointer, java.time.Clock clock, BrokerMetrics metrics, int readBatch,
+                           DeadLetterSink deadLetters) {
+        this.deadLetters = deadLetters;
         this.tenant = tenant;
         this.config = config;
         this.ephemeral = ephemeral;
@@ -238,7 +241,7 @@ final class SubscriptionDispatcher {
                     unknown.add(id);
                     continue;
                 }
-                retry(t, now, delay.map(Duration::toMillis));
+                retry(t, now, delay.map(Duration::toMillis), "nack");
             }
             metrics.nacked(ids.size() - unknown.size());
             return new AckResult(ids.size() - unknown.size(), unknown);
@@ -373,24 +376,18 @@ final class SubscriptionDispatcher {
         while (!deadlines.isEmpty() && deadlines.peek().deadline <= now) {
             Tracked t = deadlines.poll();
             if (t.state == Tracked.State.IN_FLIGHT && t.deadline <= now) {
-                retry(t, now, Optional.empty()); // ack_timeout
+                retry(t, now, Optional.empty(), "ack_timeout");
             }
         }
     }
 
-    /** Takes a message back from its member and schedules it again, or gives up after max deliveries. */
-    private void retry(Tracked t, long now, Optional<Long> delayMillis) {
+    /** Takes a message back from its member and schedules it again, or dead-letters it after max deliveries. */
+    private void retry(Tracked t, long now, Optional<Long> delayMillis, String outcome) {
+        t.history.add(new DeadLetter.DeliveryAttempt(java.time.Instant.ofEpochMilli(now),
+                t.member == null ? "" : t.member.consumer(), outcome));
         release(t);
         if (t.attempt >= config.maxDeliveries()) {
-            // Dead-lettering arrives with the delivery-policy work; until then the message is settled.
-            LOG.warn("subscription {}: message {} at {}@{} failed {} deliveries; giving up on it",
-                    config.name(), t.id, t.logPartition, t.offset, t.attempt);
-            tracked.remove(t.id);
-            t.state = Tracked.State.SETTLED;
-            PartitionCursor c = cursors.get(t.logPartition);
-            if (c != null && c.ack(t.offset) && checkpointer != null) {
-                checkpointer.save(snapshot(List.of(c)));
-            }
+            deadLetter(t, DeadLetter.Reason.MAX_DELIVERIES);
             return;
         }
         List<Duration> backoff = config.backoff();
@@ -399,6 +396,36 @@ final class SubscriptionDispatcher {
         t.state = Tracked.State.WAITING;
         t.due = now + wait;
         retries.add(t);
+    }
+
+    /**
+     * Hands a message to the dead-letter sink and acks it once the sink has stored it. Until then it stays tracked
+     * (not delivered again); when the sink fails, the message waits one backoff step and is offered to it again.
+     */
+    private void deadLetter(Tracked t, DeadLetter.Reason reason) {
+        t.state = Tracked.State.DEAD_LETTERING;
+        PartitionCursor c = cursors.get(t.logPartition);
+        TopicName topic = c == null ? t.logPartition.topic() : c.topic;
+        DeadLetter letter = new DeadLetter(tenant, config.name(), Optional.empty(), topic, t.logPartition.partition(),
+                t.offset, t.id, t.stored, reason, t.history);
+        deadLetters.deadLetter(letter).whenComplete((v, error) -> mailbox.offer(() -> {
+            if (t.state != Tracked.State.DEAD_LETTERING) {
+                return; // a seek or topic removal settled it meanwhile
+            }
+            if (error != null) {
+                LOG.warn("subscription {}: dead-lettering {} failed; trying again", config.name(), t.id, error);
+                t.state = Tracked.State.WAITING_DEAD_LETTER;
+                t.due = clock.millis() + 1000;
+                retries.add(t);
+                return;
+            }
+            tracked.remove(t.id);
+            t.state = Tracked.State.SETTLED;
+            PartitionCursor pc = cursors.get(t.logPartition);
+            if (pc != null && pc.ack(t.offset) && checkpointer != null) {
+                checkpointer.save(snapshot(List.of(pc)));
+            }
+        }));
     }
 
     /** Undoes the member bookkeeping of an in-flight message. */
@@ -419,6 +446,11 @@ final class SubscriptionDispatcher {
     private void deliverRetries(long now) {
         while (!retries.isEmpty() && retries.peek().due <= now) {
             Tracked t = retries.peek();
+            if (t.state == Tracked.State.WAITING_DEAD_LETTER) {
+                retries.poll();
+                deadLetter(t, DeadLetter.Reason.MAX_DELIVERIES);
+                continue;
+            }
             if (t.state != Tracked.State.WAITING) {
                 retries.poll();
                 continue;

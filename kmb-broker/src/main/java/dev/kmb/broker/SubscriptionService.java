@@ -41,6 +41,7 @@ public final class SubscriptionService implements TopicService.Listener {
     private final CursorCheckpointer checkpointer;
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
+    private final DeadLetterSink deadLetters;
     private final Map<Key, SubscriptionDispatcher> dispatchers = new ConcurrentHashMap<>();
     private final Map<TenantId, TopicMatcherIndex<SubscriptionDispatcher>> routes = new ConcurrentHashMap<>();
     private final Map<TopicName, Optional<LogNames.TenantTopic>> logNames = new ConcurrentHashMap<>();
@@ -48,7 +49,8 @@ public final class SubscriptionService implements TopicService.Listener {
     private final AtomicLong ephemeralIds = new AtomicLong();
 
     SubscriptionService(StateStore store, MessageLog log, TopicService topics, CursorCheckpointer checkpointer,
-                        BrokerConfig config, BrokerMetrics metrics) {
+                        BrokerConfig config, BrokerMetrics metrics, DeadLetterSink deadLetters) {
+        this.deadLetters = deadLetters;
         this.store = store;
         this.log = log;
         this.topics = topics;
@@ -253,7 +255,7 @@ public final class SubscriptionService implements TopicService.Listener {
 
     private SubscriptionDispatcher newDispatcher(SubscriptionRecord s, boolean ephemeral) {
         return new SubscriptionDispatcher(s.tenant(), s, ephemeral, log, ephemeral ? null : checkpointer, config.clock(),
-                metrics, config.readBatchRecords());
+                metrics, config.readBatchRecords(), deadLetters);
     }
 
     private void register(SubscriptionDispatcher d, TenantId tenant) {

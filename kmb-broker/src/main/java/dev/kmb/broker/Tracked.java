@@ -1,12 +1,15 @@
 package dev.kmb.broker;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.kmb.log.spi.TopicPartition;
 import java.util.UUID;
 
 /** A message a durable subscription has handed out and not yet seen acked. Dispatcher thread only. */
 final class Tracked {
 
-    enum State { IN_FLIGHT, WAITING, SETTLED }
+    enum State { IN_FLIGHT, WAITING, DEAD_LETTERING, WAITING_DEAD_LETTER, SETTLED }
 
     final UUID id;
     final TopicPartition logPartition;
@@ -19,6 +22,8 @@ final class Tracked {
     Member member;
     long deadline;
     long due;
+    /** Attempts that ended without an ack, oldest first. */
+    final List<DeadLetter.DeliveryAttempt> history = new ArrayList<>(2);
 
     Tracked(UUID id, TopicPartition logPartition, long offset, String key, byte[] stored, long timestamp) {
         this.id = id;
