@@ -406,7 +406,7 @@ final class SubscriptionDispatcher {
         t.state = Tracked.State.DEAD_LETTERING;
         PartitionCursor c = cursors.get(t.logPartition);
         TopicName topic = c == null ? t.logPartition.topic() : c.topic;
-        DeadLetter letter = new DeadLetter(tenant, config.name(), Optional.empty(), topic, t.logPartition.partition(),
+        DeadLetter letter = new DeadLetter(tenant, config.name(), config.deadLetterTopic(), topic, t.logPartition.partition(),
                 t.offset, t.id, t.stored, reason, t.history);
         deadLetters.deadLetter(letter).whenComplete((v, error) -> mailbox.offer(() -> {
             if (t.state != Tracked.State.DEAD_LETTERING) {

@@ -15,22 +15,26 @@ final class SubscriptionBodies {
 
     /**
      * {@code POST /v1/subscriptions}: {@code name} and {@code pattern} are required; the others default to
-     * shared, latest, 30 s, 3, [1, 5, 15], 1000.
+     * shared, latest, 30 s, 3, [1, 5, 15], 1000, the mode's ordering, {@code kmb.system.dlq}, false.
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record CreateSubscription(String name, String pattern, String mode, String start, BigDecimal ackTimeout,
-                              Integer maxDeliveries, List<BigDecimal> backoff, Integer maxInFlight) {
+                              Integer maxDeliveries, List<BigDecimal> backoff, Integer maxInFlight, String ordering,
+                              String deadLetterTopic, Boolean deadLetterExpired) {
     }
 
     /** A durable subscription as every subscription route answers it. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Subscription(String name, String pattern, String mode, String start, Number ackTimeout, int maxDeliveries,
-                        List<Number> backoff, int maxInFlight, String createdAt) {
+                        List<Number> backoff, int maxInFlight, String ordering, String deadLetterTopic,
+                        boolean deadLetterExpired, String createdAt) {
 
         static Subscription of(SubscriptionRecord s) {
             return new Subscription(s.name(), s.pattern().value(), s.mode().wireName(), s.start().format(),
                     FieldChecks.toSeconds(s.ackTimeout()), s.maxDeliveries(),
-                    s.backoff().stream().map(FieldChecks::toSeconds).toList(), s.maxInFlight(), s.createdAt().toString());
+                    s.backoff().stream().map(FieldChecks::toSeconds).toList(), s.maxInFlight(),
+                    s.ordering().wireName(), s.deadLetterTopic().map(t -> t.value()).orElse("kmb.system.dlq"),
+                    s.deadLetterExpired(), s.createdAt().toString());
         }
     }
 

@@ -3,9 +3,13 @@ package dev.kmb.server;
 import dev.kmb.broker.AckResult;
 import dev.kmb.broker.PartitionLag;
 import dev.kmb.broker.SubscriptionService;
+import dev.kmb.broker.spi.Ordering;
 import dev.kmb.broker.spi.StartPosition;
 import dev.kmb.broker.spi.SubscriptionMode;
 import dev.kmb.broker.spi.SubscriptionRecord;
+import dev.kmb.core.ProblemCode;
+import dev.kmb.core.ProblemException;
+import dev.kmb.core.TopicName;
 import dev.kmb.core.TopicPattern;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -81,6 +85,20 @@ final class SubscriptionRoutes {
         }
         if (b.maxInFlight() != null) {
             builder.maxInFlight(b.maxInFlight());
+        }
+        if (b.ordering() != null) {
+            builder.ordering(checks.check("/ordering", () -> Ordering.fromWireName(b.ordering()), Ordering.STRICT));
+        }
+        if (b.deadLetterTopic() != null) {
+            TopicName dlq = TopicName.of(b.deadLetterTopic()); // 400 invalid_topic
+            if (dlq.isReserved() && !dlq.value().equals("kmb.system.dlq")) {
+                throw new ProblemException(ProblemCode.FORBIDDEN, "dead_letter_topic '" + dlq
+                        + "' is reserved for the bus; use kmb.system.dlq or a topic of your own");
+            }
+            builder.deadLetterTopic(dlq.value().equals("kmb.system.dlq") ? Optional.empty() : Optional.of(dlq));
+        }
+        if (b.deadLetterExpired() != null) {
+            builder.deadLetterExpired(b.deadLetterExpired());
         }
         checks.throwIfAny();
         SubscriptionRecord record = builder.build(context.clock().instant()); // IllegalArgumentException → 422

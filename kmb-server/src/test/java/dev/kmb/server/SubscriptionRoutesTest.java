@@ -70,7 +70,26 @@ class SubscriptionRoutesTest {
         assertThat(s.get("ack_timeout").asInt()).isEqualTo(30);
         assertThat(s.get("max_deliveries").asInt()).isEqualTo(3);
         assertThat(s.get("backoff").toString()).isEqualTo("[1,5,15]");
+        assertThat(s.get("ordering").asText()).isEqualTo("relaxed");
+        assertThat(s.get("dead_letter_topic").asText()).isEqualTo("kmb.system.dlq");
+        assertThat(s.get("dead_letter_expired").asBoolean()).isFalse();
         server.delete("/v1/subscriptions/sub-defaults");
+    }
+
+    @Test
+    void deliveryPolicySettingsAreKeptAndOrderingDefaultsToStrictWhereOneMemberSeesAKey() {
+        JsonNode keyShared = server.post("/v1/subscriptions",
+                "{\"name\":\"sub-strict\",\"pattern\":\"#\",\"mode\":\"key_shared\"}").json();
+        assertThat(keyShared.get("ordering").asText()).isEqualTo("strict");
+
+        JsonNode custom = server.post("/v1/subscriptions", """
+                {"name":"sub-dlq","pattern":"#","mode":"failover","ordering":"relaxed",
+                 "dead_letter_topic":"orders.dead","dead_letter_expired":true}""").json();
+        assertThat(custom.get("ordering").asText()).isEqualTo("relaxed");
+        assertThat(custom.get("dead_letter_topic").asText()).isEqualTo("orders.dead");
+        assertThat(server.get("/v1/subscriptions/sub-dlq").json().get("dead_letter_expired").asBoolean()).isTrue();
+        server.delete("/v1/subscriptions/sub-strict");
+        server.delete("/v1/subscriptions/sub-dlq");
     }
 
     @Test

@@ -1,11 +1,13 @@
 package dev.kmb.broker.spi;
 
+import dev.kmb.core.TopicName;
 import dev.kmb.core.TopicPattern;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -27,10 +29,14 @@ import java.util.regex.Pattern;
  *                      {@value #MAX_BACKOFF_STEPS}; empty means redeliver at once
  * @param maxInFlight   unsettled deliveries per member at most; 1..{@value #MAX_IN_FLIGHT_LIMIT}
  * @param createdAt     when the subscription was created
+ * @param ordering      whether a key's later messages wait while an earlier one is in backoff
+ * @param deadLetterTopic where given-up messages go; empty means {@code kmb.system.dlq}
+ * @param deadLetterExpired whether messages whose ttl ran out are dead-lettered (else only counted and dropped)
  */
 public record SubscriptionRecord(TenantId tenant, String name, TopicPattern pattern, SubscriptionMode mode,
                                  StartPosition start, Duration ackTimeout, int maxDeliveries, List<Duration> backoff,
-                                 int maxInFlight, Instant createdAt) {
+                                 int maxInFlight, Instant createdAt, Ordering ordering,
+                                 Optional<TopicName> deadLetterTopic, boolean deadLetterExpired) {
 
     /** {@code mode}: shared. */
     public static final SubscriptionMode DEFAULT_MODE = SubscriptionMode.SHARED;
@@ -74,6 +80,8 @@ public record SubscriptionRecord(TenantId tenant, String name, TopicPattern patt
                     + maxInFlight);
         }
         createdAt = Objects.requireNonNull(createdAt, "createdAt").truncatedTo(ChronoUnit.MILLIS);
+        Objects.requireNonNull(ordering, "ordering");
+        Objects.requireNonNull(deadLetterTopic, "dead_letter_topic");
     }
 
     private static List<Duration> checkBackoff(List<Duration> backoff) {
@@ -123,6 +131,9 @@ public record SubscriptionRecord(TenantId tenant, String name, TopicPattern patt
         private int maxDeliveries = DEFAULT_MAX_DELIVERIES;
         private List<Duration> backoff = DEFAULT_BACKOFF;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private Ordering ordering; // null: the mode's default
+        private Optional<TopicName> deadLetterTopic = Optional.empty();
+        private boolean deadLetterExpired;
 
         private Builder(TenantId tenant, String name, TopicPattern pattern) {
             this.tenant = tenant;
@@ -160,10 +171,29 @@ public record SubscriptionRecord(TenantId tenant, String name, TopicPattern patt
             return this;
         }
 
+        /** Default: strict for key_shared, exclusive and failover; relaxed for shared. */
+        public Builder ordering(Ordering value) {
+            this.ordering = value;
+            return this;
+        }
+
+        /** Default: none, so given-up messages go to {@code kmb.system.dlq}. */
+        public Builder deadLetterTopic(Optional<TopicName> value) {
+            this.deadLetterTopic = value;
+            return this;
+        }
+
+        /** Default: false. */
+        public Builder deadLetterExpired(boolean value) {
+            this.deadLetterExpired = value;
+            return this;
+        }
+
         /** The validated record, created at {@code createdAt}. */
         public SubscriptionRecord build(Instant createdAt) {
             return new SubscriptionRecord(tenant, name, pattern, mode, start, ackTimeout, maxDeliveries, backoff,
-                    maxInFlight, createdAt);
+                    maxInFlight, createdAt, ordering == null ? Ordering.defaultFor(mode) : ordering, deadLetterTopic,
+                    deadLetterExpired);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.kmb.broker.store;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -7,11 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kmb.broker.spi.Ordering;
 import dev.kmb.broker.spi.StartPosition;
 import dev.kmb.broker.spi.StateStoreException;
 import dev.kmb.broker.spi.SubscriptionMode;
 import dev.kmb.broker.spi.SubscriptionRecord;
 import dev.kmb.broker.spi.TenantId;
+import dev.kmb.core.TopicName;
 import dev.kmb.core.TopicPattern;
 import dev.kmb.log.spi.Compression;
 import dev.kmb.log.spi.Durability;
@@ -20,6 +23,7 @@ import dev.kmb.log.spi.TopicSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The JSON documents in the {@code config} columns of {@code topics} and {@code subscriptions}. Thread-safe.
@@ -33,7 +37,9 @@ import java.util.List;
  * topics.config        {"partitions":3,"durability":"persistent","compression":"none",
  *                       "retention":{"max_age_ms":-1,"max_messages":-1,"max_bytes":-1}}
  * subscriptions.config {"pattern":"orders.#","mode":"shared","start":"latest","ack_timeout_ms":30000,
- *                       "max_deliveries":3,"backoff_ms":[1000,5000,15000],"max_in_flight":1000}
+ *                       "max_deliveries":3,"backoff_ms":[1000,5000,15000],"max_in_flight":1000,
+ *                       "ordering":"relaxed","dead_letter_topic":"orders.dead","dead_letter_expired":false}
+ *                       (the last three optional: added in 0.2; dead_letter_topic absent when not set)
  * </pre>
  */
 final class StateDocuments {
@@ -60,7 +66,11 @@ final class StateDocuments {
                            @JsonProperty("ack_timeout_ms") Long ackTimeoutMs,
                            @JsonProperty("max_deliveries") Integer maxDeliveries,
                            @JsonProperty("backoff_ms") List<Long> backoffMs,
-                           @JsonProperty("max_in_flight") Integer maxInFlight) {
+                           @JsonProperty("max_in_flight") Integer maxInFlight,
+                           @JsonProperty("ordering") String ordering,
+                           @JsonInclude(JsonInclude.Include.NON_NULL)
+                           @JsonProperty("dead_letter_topic") String deadLetterTopic,
+                           @JsonProperty("dead_letter_expired") Boolean deadLetterExpired) {
     }
 
     private StateDocuments() {
@@ -102,7 +112,8 @@ final class StateDocuments {
     static String subscriptionConfig(SubscriptionRecord s) {
         return write(new SubscriptionDoc(s.pattern().value(), s.mode().wireName(), s.start().format(),
                 s.ackTimeout().toMillis(), s.maxDeliveries(), s.backoff().stream().map(Duration::toMillis).toList(),
-                s.maxInFlight()));
+                s.maxInFlight(), s.ordering().wireName(), s.deadLetterTopic().map(TopicName::value).orElse(null),
+                s.deadLetterExpired()));
     }
 
     static SubscriptionRecord subscription(TenantId tenant, String name, String json, Instant createdAt) {
@@ -118,7 +129,11 @@ final class StateDocuments {
                 required(doc.maxDeliveries(), "max_deliveries"),
                 backoff,
                 required(doc.maxInFlight(), "max_in_flight"),
-                createdAt);
+                createdAt,
+                doc.ordering() == null ? Ordering.defaultFor(SubscriptionMode.fromWireName(doc.mode()))
+                        : Ordering.fromWireName(doc.ordering()),
+                Optional.ofNullable(doc.deadLetterTopic()).map(TopicName::of),
+                Boolean.TRUE.equals(doc.deadLetterExpired()));
     }
 
     private static <T> T required(T value, String field) {

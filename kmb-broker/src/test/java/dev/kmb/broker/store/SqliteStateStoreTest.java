@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kmb.broker.spi.CursorState;
+import dev.kmb.broker.spi.Ordering;
 import dev.kmb.broker.spi.StartPosition;
 import dev.kmb.broker.spi.StateStoreException;
 import dev.kmb.broker.spi.SubscriptionMode;
@@ -29,6 +30,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -185,7 +187,7 @@ class SqliteStateStoreTest {
         assertThat(query("SELECT tenant || ' ' || name || ' ' || config FROM subscriptions"))
                 .containsExactly("acme billing {\"pattern\":\"#\",\"mode\":\"shared\",\"start\":\"latest\","
                         + "\"ack_timeout_ms\":30000,\"max_deliveries\":3,\"backoff_ms\":[1000,5000,15000],"
-                        + "\"max_in_flight\":1000}");
+                        + "\"max_in_flight\":1000,\"ordering\":\"relaxed\",\"dead_letter_expired\":false}");
     }
 
     @Test
@@ -215,7 +217,24 @@ class SqliteStateStoreTest {
                         .mode(SubscriptionMode.FAILOVER)
                         .start(new StartPosition.AtTime(Instant.parse("2025-05-31T23:59:59.987654321Z")))
                         .ackTimeout(Duration.ofMinutes(10)).maxDeliveries(1).maxInFlight(100_000)
-                        .backoff(List.of(Duration.ZERO, Duration.ofMillis(250), Duration.ofHours(1))).build(T0));
+                        .backoff(List.of(Duration.ZERO, Duration.ofMillis(250), Duration.ofHours(1))).build(T0),
+                SubscriptionRecord.builder(ACME, "dead-letters", TopicPattern.of("orders.#"))
+                        .mode(SubscriptionMode.KEY_SHARED).ordering(Ordering.RELAXED)
+                        .deadLetterTopic(Optional.of(TopicName.of("orders.dead"))).deadLetterExpired(true).build(T0));
+    }
+
+    @Test
+    void aSubscriptionStoredBeforeTheDeliveryPolicySettingsReadsWithTheirDefaults() throws Exception {
+        // a row as version 0.1 wrote it: no ordering, dead_letter_topic or dead_letter_expired
+        sql("INSERT INTO subscriptions (tenant, name, config, created_at) VALUES ('acme', 'old', "
+                + "'{\"pattern\":\"#\",\"mode\":\"exclusive\",\"start\":\"latest\",\"ack_timeout_ms\":30000,"
+                + "\"max_deliveries\":3,\"backoff_ms\":[1000],\"max_in_flight\":10}', 0)");
+
+        SubscriptionRecord old = store.subscription(ACME, "old").orElseThrow();
+
+        assertThat(old.ordering()).isEqualTo(Ordering.STRICT);
+        assertThat(old.deadLetterTopic()).isEmpty();
+        assertThat(old.deadLetterExpired()).isFalse();
     }
 
     @ParameterizedTest
@@ -248,10 +267,10 @@ class SqliteStateStoreTest {
         assertThat(store.createSubscription(globexBilling)).isTrue();
 
         assertThat(store.subscriptions(ACME)).extracting(SubscriptionRecord::name)
-                .containsExactly("AT-TIME", "at.offset_42", "defaults", "from-earliest");
+                .containsExactly("AT-TIME", "at.offset_42", "dead-letters", "defaults", "from-earliest");
         assertThat(store.subscriptions(GLOBEX)).containsExactly(globexBilling, globexDefaults);
         assertThat(store.subscription(GLOBEX, "defaults")).contains(globexDefaults);
-        assertThat(store.allSubscriptions()).hasSize(6)
+        assertThat(store.allSubscriptions()).hasSize(7)
                 .startsWith(store.subscriptions(ACME).toArray(SubscriptionRecord[]::new));
         assertThat(store.deleteSubscription(GLOBEX, "defaults")).isTrue();
         assertThat(store.subscription(ACME, "defaults")).isPresent();
