@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** The broker's meters (Micrometer): publishes, bytes, deliveries, redeliveries, acks, nacks, append latency. */
+/** The broker's meters (Micrometer): publishes, bytes, deliveries, redeliveries, acks, nacks, terms, expiries, dead letters by reason, append latency. */
 public final class BrokerMetrics {
 
     private final MeterRegistry registry;
@@ -16,6 +16,9 @@ public final class BrokerMetrics {
     private final Counter redelivered;
     private final Counter acked;
     private final Counter nacked;
+    private final Counter termed;
+    private final Counter expired;
+    private final java.util.Map<DeadLetter.Reason, Counter> deadLettered = new java.util.EnumMap<>(DeadLetter.Reason.class);
     private final Timer appendLatency;
 
     public BrokerMetrics(MeterRegistry registry) {
@@ -26,6 +29,12 @@ public final class BrokerMetrics {
         this.redelivered = Counter.builder("kmb.messages.redelivered").description("deliveries after the first attempt").register(registry);
         this.acked = Counter.builder("kmb.messages.acked").register(registry);
         this.nacked = Counter.builder("kmb.messages.nacked").register(registry);
+        this.termed = Counter.builder("kmb.messages.termed").description("messages a consumer rejected outright").register(registry);
+        this.expired = Counter.builder("kmb.messages.expired").description("messages whose ttl ran out before delivery")
+                .register(registry);
+        for (DeadLetter.Reason r : DeadLetter.Reason.values()) {
+            deadLettered.put(r, Counter.builder("kmb.messages.dead_lettered").tag("reason", r.wire()).register(registry));
+        }
         this.appendLatency = Timer.builder("kmb.append.latency").description("publish: append until durable")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(20_000)).maximumExpectedValue(Duration.ofSeconds(5))
                 .register(registry);
@@ -53,6 +62,18 @@ public final class BrokerMetrics {
 
     void nacked(int n) {
         nacked.increment(n);
+    }
+
+    void termed(int n) {
+        termed.increment(n);
+    }
+
+    void expired(int n) {
+        expired.increment(n);
+    }
+
+    void deadLettered(DeadLetter.Reason reason) {
+        deadLettered.get(reason).increment();
     }
 
     void appendLatency(long nanos) {

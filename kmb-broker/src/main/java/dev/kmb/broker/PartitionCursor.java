@@ -1,15 +1,22 @@
 package dev.kmb.broker;
 
+import dev.kmb.broker.spi.PendingRetry;
 import dev.kmb.core.TopicName;
 import dev.kmb.log.spi.LogEntry;
 import dev.kmb.log.spi.TopicPartition;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * A subscription's position on one partition: the ack floor (everything below is acked), the acked
- * offsets above it, the next offset to read, and a small read-ahead buffer. Owned by one dispatcher
- * thread; not thread-safe.
+ * offsets above it, the next offset to read, a small read-ahead buffer, the messages in retry (persisted with
+ * the ack state), and the look-ahead of the priority scan. Owned by one dispatcher thread; not thread-safe.
  */
 final class PartitionCursor {
 
@@ -22,8 +29,24 @@ final class PartitionCursor {
     long redelivered;
     /** Next offset after the last one handed out (for resumable cursors of ephemeral subscriptions). */
     long deliveredUpTo;
+    /** Messages with at least one failed attempt and not settled, by offset: stored with the ack state. */
+    final Map<Long, Tracked> retrying = new HashMap<>();
+    /** Retry state read from the store at start, applied when the reader reaches the offset. */
+    final Map<Long, PendingRetry> restored = new HashMap<>();
+    /** Offsets the priority scan took ahead of the reader; the reader skips them. */
+    final Set<Long> takenAhead = new HashSet<>();
+    /** Strict ordering: keys the priority scan passed over (their later messages may not jump ahead). */
+    final Set<String> keysPassed = new HashSet<>();
+    /** Next offset the priority scan looks at. */
+    long scanPos;
+    /** Delayed messages of this partition the dispatcher holds (for lag). */
+    int scheduled;
 
     PartitionCursor(TopicPartition logPartition, TopicName topic, long floor, long[] acked) {
+        this(logPartition, topic, floor, acked, List.of());
+    }
+
+    PartitionCursor(TopicPartition logPartition, TopicName topic, long floor, long[] acked, List<PendingRetry> retries) {
         this.logPartition = logPartition;
         this.topic = topic;
         reset(floor);
@@ -33,6 +56,9 @@ final class PartitionCursor {
             }
         }
         advanceFloor();
+        for (PendingRetry r : retries) {
+            restored.put(r.offset(), r);
+        }
     }
 
     long floor() {
@@ -57,6 +83,7 @@ final class PartitionCursor {
 
     /** Marks an offset acked; returns true when that moved the floor. */
     boolean ack(long offset) {
+        retrying.remove(offset);
         if (offset < floor) {
             return false;
         }
@@ -73,13 +100,19 @@ final class PartitionCursor {
         }
     }
 
-    /** Starts over at {@code offset}: nothing below it is pending, nothing above it acked. */
+    /** Starts over at {@code offset}: nothing below it is pending, nothing above it acked or in retry. */
     void reset(long offset) {
         floor = offset;
         ackedAbove.clear();
         nextRead = offset;
         deliveredUpTo = offset;
         buffer.clear();
+        retrying.clear();
+        restored.clear();
+        takenAhead.clear();
+        keysPassed.clear();
+        scanPos = offset;
+        scheduled = 0;
     }
 
     /** The log dropped everything below {@code start} (retention): those are no longer pending. */
@@ -93,6 +126,7 @@ final class PartitionCursor {
             nextRead = start;
             buffer.clear();
         }
+        scanPos = Math.max(scanPos, start);
         deliveredUpTo = Math.max(deliveredUpTo, start);
     }
 
@@ -108,5 +142,23 @@ final class PartitionCursor {
             }
         }
         nextRead = next;
+        if (scanPos < next) {
+            scanPos = next; // the reader is past the scan: nothing it passed over is ahead of the reader any more
+            keysPassed.clear();
+        }
+    }
+
+    /** The retry state of this partition, as stored with its ack state. */
+    List<PendingRetry> pendingRetries() {
+        if (retrying.isEmpty() && restored.isEmpty()) {
+            return List.of();
+        }
+        List<PendingRetry> out = new ArrayList<>(retrying.size() + restored.size());
+        for (Tracked t : retrying.values()) {
+            out.add(t.pending());
+        }
+        out.addAll(restored.values()); // not reached by the reader yet: keep them as they were
+        out.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+        return out;
     }
 }

@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param inFlight        delivered and awaiting an ack
  * @param redelivered     deliveries after the first attempt, since the bus started
  * @param oldestUnacked   age of the oldest message not yet acked, if any
+ * @param scheduled       delayed messages read and waiting for their delivery time (part of pending)
  */
 public record PartitionLag(TopicName topic, int partition, long endOffset, long ackFloor, long pending, int inFlight,
-                           long redelivered, Optional<Duration> oldestUnacked) {
+                           long redelivered, Optional<Duration> oldestUnacked, int scheduled) {
 }

@@ -72,7 +72,7 @@ public final class Publisher {
             TopicRecord topic = topics.forPublish(tenant, e.topic());
             TopicName logTopic = LogNames.logTopic(tenant, topic.name());
             LogRecord record = LogRecord.of(e.key().map(k -> k.getBytes(StandardCharsets.UTF_8)), codec.encode(e),
-                    List.of(new Header(ID_HEADER, uuidBytes(e.id()))), now.toEpochMilli());
+                    DeliveryControl.headers(e, now), now.toEpochMilli());
             int partition = log.partitionFor(logTopic, record);
             groups.computeIfAbsent(new TopicPartition(logTopic, partition), k -> new ArrayList<>()).add(new Pending(i, e, record));
         }

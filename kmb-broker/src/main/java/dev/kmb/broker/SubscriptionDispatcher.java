@@ -1,6 +1,7 @@
 package dev.kmb.broker;
 
 import dev.kmb.broker.spi.CursorState;
+import dev.kmb.broker.spi.Ordering;
 import dev.kmb.broker.spi.SubscriptionMode;
 import dev.kmb.broker.spi.SubscriptionRecord;
 import dev.kmb.broker.spi.TenantId;
@@ -45,8 +46,12 @@ import org.slf4j.LoggerFactory;
 final class SubscriptionDispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionDispatcher.class);
-    /** Messages waiting for redelivery above which no new ones are read (bounds memory). */
-    private static final int RETRY_LIMIT = 10_000;
+    /** Messages held back (in backoff, parked, ready ahead of the reader) above which no new ones are read. */
+    private static final int HELD_LIMIT = 10_000;
+    /** Delayed messages held (without their bytes) above which no new ones are read. */
+    private static final int SCHEDULED_LIMIT = 1_000_000;
+    /** Records the priority scan reads per pass before it lets commands in. */
+    private static final int SCAN_BUDGET = 8_192;
     private static final AtomicLong MEMBER_IDS = new AtomicLong();
 
     private final TenantId tenant;
@@ -69,9 +74,18 @@ final class SubscriptionDispatcher {
     private final LinkedHashMap<TopicPartition, PartitionCursor> cursors = new LinkedHashMap<>();
     private final List<Member> members = new ArrayList<>();
     private final Map<UUID, Tracked> tracked = new HashMap<>();
-    private final PriorityQueue<Tracked> retries = new PriorityQueue<>(
+    /** Backoffs, delayed messages and dead letters to offer again, by due time. */
+    private final PriorityQueue<Tracked> timers = new PriorityQueue<>(
             Comparator.<Tracked>comparingLong(t -> t.due).thenComparingLong(t -> t.offset));
+    /** In-flight messages by ack deadline. */
     private final PriorityQueue<Tracked> deadlines = new PriorityQueue<>(Comparator.comparingLong(t -> t.deadline));
+    /** Messages that may go now ahead of the partitions' readers: higher priority first, then first come. */
+    private final PriorityQueue<Tracked> ready = new PriorityQueue<>(
+            Comparator.<Tracked>comparingInt(t -> -t.priority()).thenComparingLong(t -> t.seq));
+    private final OrderBlocks blocks = new OrderBlocks();
+    private long seq;
+    private int held; // in timers (backoff) + parked + ready
+    private int scheduledHeld;
     private final Map<String, KeyOwner> keyOwners = new HashMap<>();
     private int nextPartition;
     private int nextMember;
@@ -157,20 +171,13 @@ final class SubscriptionDispatcher {
     /** Seeds a cursor read from the state store (at start, before members attach). */
     void restoreCursor(TopicName topic, TopicName logTopic, CursorState state) {
         TopicPartition tp = new TopicPartition(logTopic, state.partition());
-        cursors.put(tp, new PartitionCursor(tp, topic, state.ackFloor(), state.ackedAbove()));
+        cursors.put(tp, new PartitionCursor(tp, topic, state.ackFloor(), state.ackedAbove(), state.retries()));
     }
 
     void removeTopic(TopicName logTopic) {
         call(() -> {
             cursors.keySet().removeIf(tp -> tp.topic().equals(logTopic));
-            tracked.values().removeIf(t -> {
-                if (t.logPartition.topic().equals(logTopic)) {
-                    release(t);
-                    t.state = Tracked.State.SETTLED;
-                    return true;
-                }
-                return false;
-            });
+            forgetWhere(t -> t.logPartition.topic().equals(logTopic));
             return null;
         });
     }
@@ -192,13 +199,10 @@ final class SubscriptionDispatcher {
     void leave(Member m) {
         call(() -> {
             members.remove(m);
-            long now = clock.millis();
-            for (Tracked t : tracked.values()) {
+            for (Tracked t : List.copyOf(tracked.values())) {
                 if (t.member == m && t.state == Tracked.State.IN_FLIGHT) {
-                    release(t);
-                    t.state = Tracked.State.WAITING;
-                    t.due = now; // straight back to the others, ahead of new messages
-                    retries.add(t);
+                    // counts as an attempt: a message that crashes its consumers must reach the dead-letter topic
+                    retry(t, clock.millis(), Optional.of(0L), "consumer_left");
                 }
             }
             keyOwners.values().removeIf(o -> o.member == m);
@@ -211,15 +215,20 @@ final class SubscriptionDispatcher {
             List<UUID> unknown = new ArrayList<>();
             Map<TopicPartition, PartitionCursor> dirty = new LinkedHashMap<>();
             for (UUID id : ids) {
-                Tracked t = tracked.remove(id);
-                if (t == null) {
-                    unknown.add(id);
+                Tracked t = tracked.get(id);
+                if (t == null || t.attempt == 0 || t.state == Tracked.State.DEAD_LETTERING
+                        || t.state == Tracked.State.WAITING_DEAD_LETTER || t.state == Tracked.State.SETTLED) {
+                    unknown.add(id); // never delivered, or already given up on
                     continue;
                 }
-                if (t.state == Tracked.State.IN_FLIGHT) {
-                    release(t);
+                // in flight, or a late ack of a message in backoff or about to go again: the work was done
+                tracked.remove(id);
+                if (t.state == Tracked.State.WAITING || t.state == Tracked.State.READY || t.state == Tracked.State.PARKED) {
+                    held--;
                 }
+                release(t);
                 t.state = Tracked.State.SETTLED;
+                releaseParked(blocks.forget(t));
                 PartitionCursor c = cursors.get(t.logPartition);
                 if (c != null) {
                     c.ack(t.offset);
@@ -231,9 +240,26 @@ final class SubscriptionDispatcher {
         }).thenCompose(this::persist);
     }
 
-    CompletableFuture<AckResult> nack(List<UUID> ids, Optional<Duration> delay) {
+    CompletableFuture<AckResult> nack(List<UUID> ids, Optional<Duration> delay, Optional<String> reason) {
+        return settleFailed(ids, (t, now) -> retry(t, now, delay.map(Duration::toMillis), reason.orElse("nack")),
+                BrokerMetrics::nacked);
+    }
+
+    /** Rejects messages now: each goes to the dead-letter topic with reason {@code rejected}, whatever its attempts. */
+    CompletableFuture<AckResult> term(List<UUID> ids, Optional<String> reason) {
+        return settleFailed(ids, (t, now) -> {
+            t.history.add(new dev.kmb.broker.spi.PendingRetry.Attempt(now, consumerOf(t), reason.orElse("term")));
+            release(t);
+            deadLetter(t, DeadLetter.Reason.REJECTED);
+        }, BrokerMetrics::termed);
+    }
+
+    /** Applies a failure to each in-flight message and answers once the retry state is stored. */
+    private CompletableFuture<AckResult> settleFailed(List<UUID> ids, java.util.function.ObjLongConsumer<Tracked> failure,
+                                                      java.util.function.ObjIntConsumer<BrokerMetrics> count) {
         return call(() -> {
             List<UUID> unknown = new ArrayList<>();
+            Map<TopicPartition, PartitionCursor> dirty = new LinkedHashMap<>();
             long now = clock.millis();
             for (UUID id : ids) {
                 Tracked t = tracked.get(id);
@@ -241,11 +267,15 @@ final class SubscriptionDispatcher {
                     unknown.add(id);
                     continue;
                 }
-                retry(t, now, delay.map(Duration::toMillis), "nack");
+                failure.accept(t, now);
+                PartitionCursor c = cursors.get(t.logPartition);
+                if (c != null) {
+                    dirty.put(t.logPartition, c);
+                }
             }
-            metrics.nacked(ids.size() - unknown.size());
-            return new AckResult(ids.size() - unknown.size(), unknown);
-        });
+            count.accept(metrics, ids.size() - unknown.size());
+            return new Settle(new AckResult(ids.size() - unknown.size(), unknown), snapshot(dirty.values()));
+        }).thenCompose(this::persist);
     }
 
     /** Moves every partition's cursor to {@code startOf(partition)}; in-flight messages are forgotten. */
@@ -256,8 +286,12 @@ final class SubscriptionDispatcher {
             }
             tracked.values().forEach(t -> t.state = Tracked.State.SETTLED);
             tracked.clear();
-            retries.clear();
+            timers.clear();
             deadlines.clear();
+            ready.clear();
+            blocks.clear();
+            held = 0;
+            scheduledHeld = 0;
             keyOwners.clear();
             members.forEach(m -> m.inFlight = 0);
             return new Settle(new AckResult(0, List.of()), snapshot(cursors.values()));
@@ -278,7 +312,8 @@ final class SubscriptionDispatcher {
                 long end = log.endOffset(c.logPartition);
                 long pending = Math.max(0, end - c.floor() - c.ackedAboveCount());
                 out.add(new PartitionLag(c.topic, c.logPartition.partition(), end, c.floor(), pending,
-                        inFlight.getOrDefault(c.logPartition, 0), c.redelivered, oldestUnacked(c, end, now)));
+                        inFlight.getOrDefault(c.logPartition, 0), c.redelivered, oldestUnacked(c, end, now),
+                        c.scheduled));
             }
             return out;
         });
@@ -356,36 +391,288 @@ final class SubscriptionDispatcher {
         if (!deadlines.isEmpty()) {
             next = Math.min(next, deadlines.peek().deadline);
         }
-        if (!retries.isEmpty()) {
-            next = Math.min(next, retries.peek().due);
+        if (!timers.isEmpty()) {
+            next = Math.min(next, timers.peek().due);
         }
         return Math.max(1, next - now);
     }
 
     private void dispatch() {
         long now = clock.millis();
-        expire(now);
+        expireDeadlines(now);
+        fireTimers(now);
         if (members.isEmpty()) {
             return;
         }
-        deliverRetries(now);
-        deliverNew(now);
+        deliver(now);
+        if (scanAhead()) {
+            deliver(now); // the scan found messages that outrank what the readers have
+        }
     }
 
-    private void expire(long now) {
+    private void expireDeadlines(long now) {
         while (!deadlines.isEmpty() && deadlines.peek().deadline <= now) {
             Tracked t = deadlines.poll();
             if (t.state == Tracked.State.IN_FLIGHT && t.deadline <= now) {
                 retry(t, now, Optional.empty(), "ack_timeout");
+                PartitionCursor c = cursors.get(t.logPartition);
+                if (c != null && checkpointer != null) {
+                    checkpointer.save(snapshot(List.of(c))); // keep the attempt count across a restart
+                }
             }
+        }
+    }
+
+    /** Moves what came due (backoffs, delayed messages, dead letters to offer again) on. */
+    private void fireTimers(long now) {
+        while (!timers.isEmpty() && timers.peek().due <= now) {
+            Tracked t = timers.poll();
+            switch (t.state) {
+                case WAITING -> {
+                    held--;
+                    if (strict() && t.orderKey != null && !blocks.due(t)) {
+                        held++; // parked behind an earlier message of its key
+                        continue;
+                    }
+                    makeReady(t);
+                }
+                case SCHEDULED -> {
+                    scheduledHeld--;
+                    PartitionCursor c = cursors.get(t.logPartition);
+                    if (c != null) {
+                        c.scheduled--;
+                    }
+                    if (load(t)) {
+                        admit(t, now, true);
+                    }
+                }
+                case WAITING_DEAD_LETTER -> deadLetter(t, t.deadLetterReason);
+                default -> {
+                    // settled meanwhile
+                }
+            }
+        }
+    }
+
+    /** Hands out messages while members have credit: the ready queue and the partitions' heads, by priority. */
+    private void deliver(long now) {
+        List<Tracked> deferred = null; // key_shared: ready messages whose member is full
+        int partitions = cursors.size();
+        PartitionCursor[] parts = partitions == 0 ? new PartitionCursor[0] : cursors.values().toArray(new PartitionCursor[0]);
+        boolean[] stuck = new boolean[parts.length];
+        while (true) {
+            Tracked r = ready.peek();
+            int bestPart = -1;
+            int bestPriority = -1;
+            if (held < HELD_LIMIT && scheduledHeld < SCHEDULED_LIMIT) {
+                for (int i = 0; i < parts.length; i++) {
+                    int p = (nextPartition + i) % parts.length;
+                    if (stuck[p]) {
+                        continue;
+                    }
+                    LogEntry e = peek(parts[p]);
+                    if (e == null) {
+                        stuck[p] = true;
+                        continue;
+                    }
+                    int priority = DeliveryControl.of(e).priority();
+                    if (priority > bestPriority) {
+                        bestPriority = priority;
+                        bestPart = p;
+                    }
+                }
+            }
+            if (r == null && bestPart < 0) {
+                break;
+            }
+            if (r != null && (bestPart < 0 || r.priority() >= bestPriority)) {
+                ready.poll();
+                if (r.state != Tracked.State.READY) {
+                    continue; // settled while waiting
+                }
+                held--;
+                if (expired(r, now)) {
+                    expire(r);
+                    continue;
+                }
+                Member m = chooseMember(r.key);
+                if (m == null) {
+                    if (config.mode() != SubscriptionMode.KEY_SHARED) {
+                        ready.add(r);
+                        held++;
+                        break; // nobody has credit
+                    }
+                    if (deferred == null) {
+                        deferred = new ArrayList<>();
+                    }
+                    deferred.add(r);
+                    continue;
+                }
+                hand(r, m, now);
+                continue;
+            }
+            PartitionCursor c = parts[bestPart];
+            LogEntry e = c.buffer().peek();
+            String key = config.mode() == SubscriptionMode.KEY_SHARED || strict() ? keyOf(e) : null;
+            DeliveryControl control = DeliveryControl.of(e);
+            boolean mayWait = control.deliverAt() > now || control.expiresAt() <= now
+                    || (strict() && blocks.isBlocked(orderKey(c, key))) || c.restored.containsKey(e.offset());
+            Member m = null;
+            if (!mayWait) {
+                m = chooseMember(config.mode() == SubscriptionMode.KEY_SHARED ? key : null);
+                if (m == null) {
+                    if (config.mode() != SubscriptionMode.KEY_SHARED) {
+                        break; // nobody has credit
+                    }
+                    stuck[bestPart] = true; // this key's member is full; other partitions may still move
+                    continue;
+                }
+            }
+            c.buffer().poll();
+            c.deliveredUpTo = Math.max(c.deliveredUpTo, e.offset() + 1);
+            Tracked t = track(c, e, key, control);
+            if (mayWait) {
+                admit(t, now, false);
+            } else {
+                hand(t, m, now);
+            }
+            nextPartition++;
+        }
+        if (deferred != null) {
+            for (Tracked t : deferred) {
+                ready.add(t);
+                held++;
+            }
+        }
+    }
+
+    private Tracked track(PartitionCursor c, LogEntry e, String key, DeliveryControl control) {
+        String routeKey = config.mode() == SubscriptionMode.KEY_SHARED ? key : null;
+        Tracked t = new Tracked(idOf(e), c.logPartition, e.offset(), routeKey, orderKey(c, key), e.value(),
+                e.timestamp(), control);
+        dev.kmb.broker.spi.PendingRetry restored = c.restored.remove(e.offset());
+        if (restored != null) {
+            t.attempt = restored.attempts();
+            t.history.addAll(restored.history());
+            t.due = restored.dueMillis();
+            c.retrying.put(t.offset, t);
+        }
+        return t;
+    }
+
+    /**
+     * A message read from the log (or come due) that may not go at once: schedules it, drops it when expired, parks
+     * it behind its key, restores its backoff, or puts it in the ready queue.
+     */
+    private void admit(Tracked t, long now, boolean fromTimer) {
+        if (expired(t, now)) {
+            expire(t);
+            return;
+        }
+        if (!fromTimer && t.control.deliverAt() > now) {
+            t.state = Tracked.State.SCHEDULED;
+            t.due = t.control.deliverAt();
+            t.stored = null; // read again when due: a million delayed messages must not hold their bodies
+            timers.add(t);
+            scheduledHeld++;
+            PartitionCursor c = cursors.get(t.logPartition);
+            if (c != null) {
+                c.scheduled++;
+            }
+            return;
+        }
+        if (t.attempt > 0 && t.due > now) {
+            waitFor(t); // a backoff that was running when the bus stopped
+            return;
+        }
+        if (t.attempt >= config.maxDeliveries() && !ephemeral) {
+            deadLetter(t, DeadLetter.Reason.MAX_DELIVERIES); // given up on before the bus stopped
+            return;
+        }
+        if (strict() && blocks.isBlocked(t.orderKey)) {
+            blocks.park(t);
+            held++;
+            return;
+        }
+        makeReady(t);
+    }
+
+    private void makeReady(Tracked t) {
+        t.state = Tracked.State.READY;
+        t.seq = seq++;
+        ready.add(t);
+        held++;
+    }
+
+    private void waitFor(Tracked t) {
+        t.state = Tracked.State.WAITING;
+        timers.add(t);
+        held++;
+        if (strict() && t.orderKey != null) {
+            blocks.waiting(t);
+        }
+    }
+
+    private boolean expired(Tracked t, long now) {
+        return t.control.expiresAt() <= now;
+    }
+
+    /** A message whose ttl ran out: counted, and dead-lettered when the subscription asks, else settled. */
+    private void expire(Tracked t) {
+        metrics.expired(1);
+        if (config.deadLetterExpired() && !ephemeral) {
+            if (load(t)) {
+                deadLetter(t, DeadLetter.Reason.EXPIRED);
+            }
+            return;
+        }
+        settle(t);
+    }
+
+    /** Reads a message's bytes again (dropped while it was scheduled); false when retention removed it. */
+    private boolean load(Tracked t) {
+        if (t.stored != null) {
+            return true;
+        }
+        ReadResult r = log.read(t.logPartition, t.offset, 1, 1);
+        if (r instanceof ReadResult.Records rec && !rec.entries().isEmpty() && rec.entries().get(0).offset() == t.offset) {
+            t.stored = rec.entries().get(0).value();
+            return true;
+        }
+        settle(t); // gone from the log (retention): nothing left to deliver
+        return false;
+    }
+
+    /** Marks a message done without a delivery (expired, dead-lettered, gone) and moves the ack floor. */
+    private void settle(Tracked t) {
+        tracked.remove(t.id);
+        release(t);
+        t.state = Tracked.State.SETTLED;
+        releaseParked(blocks.forget(t));
+        PartitionCursor c = cursors.get(t.logPartition);
+        if (c != null && c.ack(t.offset) && checkpointer != null) {
+            checkpointer.save(snapshot(List.of(c)));
+        }
+    }
+
+    private void releaseParked(Tracked next) {
+        if (next != null) {
+            held--;
+            next.state = Tracked.State.READY;
+            next.seq = seq++;
+            ready.add(next);
+            held++;
         }
     }
 
     /** Takes a message back from its member and schedules it again, or dead-letters it after max deliveries. */
     private void retry(Tracked t, long now, Optional<Long> delayMillis, String outcome) {
-        t.history.add(new DeadLetter.DeliveryAttempt(java.time.Instant.ofEpochMilli(now),
-                t.member == null ? "" : t.member.consumer(), outcome));
+        t.history.add(new dev.kmb.broker.spi.PendingRetry.Attempt(now, consumerOf(t), outcome));
         release(t);
+        PartitionCursor c = cursors.get(t.logPartition);
+        if (c != null) {
+            c.retrying.put(t.offset, t);
+        }
         if (t.attempt >= config.maxDeliveries()) {
             deadLetter(t, DeadLetter.Reason.MAX_DELIVERIES);
             return;
@@ -393,21 +680,30 @@ final class SubscriptionDispatcher {
         List<Duration> backoff = config.backoff();
         long wait = delayMillis.orElseGet(() -> backoff.isEmpty() ? 0
                 : backoff.get(Math.min(t.attempt - 1, backoff.size() - 1)).toMillis());
-        t.state = Tracked.State.WAITING;
         t.due = now + wait;
-        retries.add(t);
+        waitFor(t);
+    }
+
+    private static String consumerOf(Tracked t) {
+        return t.member == null ? "" : t.member.consumer();
     }
 
     /**
      * Hands a message to the dead-letter sink and acks it once the sink has stored it. Until then it stays tracked
-     * (not delivered again); when the sink fails, the message waits one backoff step and is offered to it again.
+     * (not delivered again); when the sink fails, it is offered to the sink again a second later.
      */
     private void deadLetter(Tracked t, DeadLetter.Reason reason) {
         t.state = Tracked.State.DEAD_LETTERING;
+        t.deadLetterReason = reason;
+        tracked.put(t.id, t);
+        releaseParked(blocks.forget(t));
         PartitionCursor c = cursors.get(t.logPartition);
         TopicName topic = c == null ? t.logPartition.topic() : c.topic;
+        List<DeadLetter.DeliveryAttempt> attempts = t.history.stream().map(a -> new DeadLetter.DeliveryAttempt(
+                java.time.Instant.ofEpochMilli(a.atMillis()), a.consumer(), a.outcome())).toList();
         DeadLetter letter = new DeadLetter(tenant, config.name(), config.deadLetterTopic(), topic, t.logPartition.partition(),
-                t.offset, t.id, t.stored, reason, t.history);
+                t.offset, t.id, t.stored, reason, attempts);
+        metrics.deadLettered(reason);
         deadLetters.deadLetter(letter).whenComplete((v, error) -> mailbox.offer(() -> {
             if (t.state != Tracked.State.DEAD_LETTERING) {
                 return; // a seek or topic removal settled it meanwhile
@@ -416,15 +712,10 @@ final class SubscriptionDispatcher {
                 LOG.warn("subscription {}: dead-lettering {} failed; trying again", config.name(), t.id, error);
                 t.state = Tracked.State.WAITING_DEAD_LETTER;
                 t.due = clock.millis() + 1000;
-                retries.add(t);
+                timers.add(t);
                 return;
             }
-            tracked.remove(t.id);
-            t.state = Tracked.State.SETTLED;
-            PartitionCursor pc = cursors.get(t.logPartition);
-            if (pc != null && pc.ack(t.offset) && checkpointer != null) {
-                checkpointer.save(snapshot(List.of(pc)));
-            }
+            settle(t);
         }));
     }
 
@@ -443,70 +734,25 @@ final class SubscriptionDispatcher {
         t.member = null;
     }
 
-    private void deliverRetries(long now) {
-        while (!retries.isEmpty() && retries.peek().due <= now) {
-            Tracked t = retries.peek();
-            if (t.state == Tracked.State.WAITING_DEAD_LETTER) {
-                retries.poll();
-                deadLetter(t, DeadLetter.Reason.MAX_DELIVERIES);
-                continue;
-            }
-            if (t.state != Tracked.State.WAITING) {
-                retries.poll();
-                continue;
-            }
-            Member m = chooseMember(t.key);
-            if (m == null) {
-                return;
-            }
-            retries.poll();
-            hand(t, m, now);
-        }
-    }
-
-    private void deliverNew(long now) {
-        if (cursors.isEmpty()) {
-            return;
-        }
-        List<PartitionCursor> parts = new ArrayList<>(cursors.values());
-        boolean progress = true;
-        while (progress && retries.size() < RETRY_LIMIT) {
-            progress = false;
-            for (int i = 0; i < parts.size(); i++) {
-                PartitionCursor c = parts.get((nextPartition + i) % parts.size());
-                LogEntry e = peek(c);
-                if (e == null) {
-                    continue;
-                }
-                // only key_shared routes by key; other modes skip decoding it and the key-owner bookkeeping
-                String key = config.mode() == SubscriptionMode.KEY_SHARED
-                        ? e.key().map(k -> new String(k, StandardCharsets.UTF_8)).orElse(null) : null;
-                Member m = chooseMember(key);
-                if (m == null) {
-                    if (config.mode() != SubscriptionMode.KEY_SHARED) {
-                        return; // nobody has credit
-                    }
-                    continue; // this key's member is full; other partitions may still move
-                }
-                c.buffer().poll();
-                c.deliveredUpTo = e.offset() + 1;
-                if (ephemeral) {
-                    c.ack(e.offset());
-                    m.offer(new Delivery(idOf(e), "", c.topic, c.logPartition.partition(), e.offset(), 1,
-                            vectorCursor(), Delivery.splice(e.value(), "", c.logPartition.partition(), e.offset(), 1)));
-                    metrics.delivered(1);
-                } else {
-                    Tracked t = new Tracked(idOf(e), c.logPartition, e.offset(), key, e.value(), e.timestamp());
-                    hand(t, m, now);
-                }
-                progress = true;
-            }
-            nextPartition++;
-        }
-    }
-
     private void hand(Tracked t, Member m, long now) {
         t.attempt++;
+        PartitionCursor c = cursors.get(t.logPartition);
+        if (t.attempt > 1 && c != null) {
+            c.redelivered++;
+        }
+        if (strict() && t.orderKey != null) {
+            releaseParked(blocks.handed(t));
+        }
+        if (ephemeral) {
+            t.state = Tracked.State.SETTLED;
+            if (c != null) {
+                c.ack(t.offset); // at most once: handed over is done
+            }
+            m.offer(new Delivery(t.id, "", c == null ? t.logPartition.topic() : c.topic, t.logPartition.partition(),
+                    t.offset, 1, vectorCursor(), Delivery.splice(t.stored, "", t.logPartition.partition(), t.offset, 1)));
+            metrics.delivered(1);
+            return;
+        }
         t.state = Tracked.State.IN_FLIGHT;
         t.member = m;
         t.deadline = now + config.ackTimeout().toMillis();
@@ -516,14 +762,91 @@ final class SubscriptionDispatcher {
         }
         tracked.put(t.id, t);
         deadlines.add(t);
-        PartitionCursor c = cursors.get(t.logPartition);
-        if (t.attempt > 1 && c != null) {
-            c.redelivered++;
-        }
         String cursor = c == null ? "" : c.topic.value() + ":" + t.logPartition.partition() + ":" + t.offset;
         m.offer(new Delivery(t.id, config.name(), c == null ? t.logPartition.topic() : c.topic, t.logPartition.partition(),
                 t.offset, t.attempt, cursor, Delivery.splice(t.stored, config.name(), t.logPartition.partition(), t.offset, t.attempt)));
         metrics.delivered(t.attempt);
+    }
+
+    private boolean strict() {
+        return config.ordering() == Ordering.STRICT && config.mode() != SubscriptionMode.SHARED;
+    }
+
+    /** Strict ordering unit: the partition and the key; keyless messages keep partition order except in key_shared. */
+    private String orderKey(PartitionCursor c, String key) {
+        if (!strict()) {
+            return null;
+        }
+        if (key == null) {
+            return config.mode() == SubscriptionMode.KEY_SHARED ? null : c.logPartition.partition() + "/" + c.topic.value();
+        }
+        return c.logPartition.partition() + "/" + c.topic.value() + "/" + key;
+    }
+
+    private static String keyOf(LogEntry e) {
+        return e.key().map(k -> new String(k, StandardCharsets.UTF_8)).orElse(null);
+    }
+
+    // ================================================================ priority scan
+
+    /**
+     * Looks past the readers for high and critical messages and takes them ahead into the ready queue, so they do
+     * not wait behind a backlog. Each record is scanned once; in strict ordering a message never jumps an earlier
+     * one of its key. Answers true when it took any.
+     */
+    private boolean scanAhead() {
+        if (held >= HELD_LIMIT) {
+            return false;
+        }
+        boolean took = false;
+        int budget = SCAN_BUDGET;
+        for (PartitionCursor c : cursors.values()) {
+            long end = log.endOffset(c.logPartition);
+            while (c.scanPos < end && budget > 0 && held < HELD_LIMIT) {
+                ReadResult r = log.read(c.logPartition, c.scanPos, Math.min(budget, readBatch), 1 << 20);
+                if (!(r instanceof ReadResult.Records records) || records.entries().isEmpty()) {
+                    break;
+                }
+                for (LogEntry e : records.entries()) {
+                    budget--;
+                    if (c.isAcked(e.offset())) {
+                        continue;
+                    }
+                    DeliveryControl control = DeliveryControl.of(e);
+                    String key = config.mode() == SubscriptionMode.KEY_SHARED || strict() ? keyOf(e) : null;
+                    if (control.priority() > DeliveryControl.NORMAL && mayJump(c, key)) {
+                        c.takenAhead.add(e.offset());
+                        admit(track(c, e, key, control), clock.millis(), false);
+                        took = true;
+                    } else if (strict() && key != null) {
+                        c.keysPassed.add(key);
+                    }
+                }
+                c.scanPos = records.nextOffset();
+            }
+        }
+        if (budget <= 0) {
+            wake(); // more to scan: come back after the commands waiting now
+        }
+        return took;
+    }
+
+    private boolean mayJump(PartitionCursor c, String key) {
+        if (!strict()) {
+            return true;
+        }
+        if (key == null) {
+            return config.mode() == SubscriptionMode.KEY_SHARED; // keyless: partition order in exclusive/failover
+        }
+        if (c.keysPassed.contains(key) || blocks.isBlocked(orderKey(c, key))) {
+            return false;
+        }
+        for (LogEntry b : c.buffer()) {
+            if (key.equals(keyOf(b))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The member that should get a message with this key now, or null when none has room. */
@@ -581,12 +904,12 @@ final class SubscriptionDispatcher {
         return z ^ (z >>> 33);
     }
 
-    /** The next unacked message of a partition, reading ahead from the log when the buffer is empty. */
+    /** The next message of a partition to consider, reading ahead from the log when the buffer is empty. */
     private LogEntry peek(PartitionCursor c) {
         while (true) {
             LogEntry head = c.buffer().peek();
             if (head != null) {
-                if (c.isAcked(head.offset())) {
+                if (c.isAcked(head.offset()) || c.takenAhead.remove(head.offset())) {
                     c.buffer().poll();
                     continue;
                 }
@@ -611,6 +934,40 @@ final class SubscriptionDispatcher {
         }
     }
 
+    /** Settles every message matching {@code which} without delivering it (its topic went away). */
+    private void forgetWhere(java.util.function.Predicate<Tracked> which) {
+        for (Tracked t : List.copyOf(tracked.values())) {
+            if (which.test(t)) {
+                release(t);
+                t.state = Tracked.State.SETTLED;
+                tracked.remove(t.id);
+            }
+        }
+        for (java.util.Collection<Tracked> queue : List.of(ready, timers)) {
+            queue.removeIf(t -> {
+                if (which.test(t)) {
+                    t.state = Tracked.State.SETTLED;
+                    return true;
+                }
+                return false;
+            });
+        }
+        recount();
+    }
+
+    private void recount() {
+        held = ready.size();
+        scheduledHeld = 0;
+        for (Tracked t : timers) {
+            if (t.state == Tracked.State.SCHEDULED) {
+                scheduledHeld++;
+            } else {
+                held++;
+            }
+        }
+        held += blocks.parked();
+    }
+
     private static UUID idOf(LogEntry e) {
         return e.header(Publisher.ID_HEADER).flatMap(Publisher::uuidOf).orElseGet(() -> new UUID(0, e.offset()));
     }
@@ -633,7 +990,8 @@ final class SubscriptionDispatcher {
         }
         List<CursorState> out = new ArrayList<>(dirty.size());
         for (PartitionCursor c : dirty) {
-            out.add(new CursorState(tenant, config.name(), c.topic, c.logPartition.partition(), c.floor(), c.ackedAbove()));
+            out.add(new CursorState(tenant, config.name(), c.topic, c.logPartition.partition(), c.floor(), c.ackedAbove(),
+                    c.pendingRetries()));
         }
         return out;
     }

@@ -125,8 +125,15 @@ public final class SubscriptionService implements TopicService.Listener {
         return require(tenant, name).ack(ids);
     }
 
-    public CompletableFuture<AckResult> nack(TenantId tenant, String name, List<UUID> ids, Optional<Duration> delay) {
-        return require(tenant, name).nack(ids, delay);
+    /** Fails deliveries: each is retried after {@code delay} (else its backoff), or dead-lettered after its last try. */
+    public CompletableFuture<AckResult> nack(TenantId tenant, String name, List<UUID> ids, Optional<Duration> delay,
+                                             Optional<String> reason) {
+        return require(tenant, name).nack(ids, delay, reason);
+    }
+
+    /** Rejects deliveries outright: each goes to the dead-letter topic now with reason {@code rejected}. */
+    public CompletableFuture<AckResult> term(TenantId tenant, String name, List<UUID> ids, Optional<String> reason) {
+        return require(tenant, name).term(ids, reason);
     }
 
     /** Moves the subscription to {@code to} on every partition it follows. */

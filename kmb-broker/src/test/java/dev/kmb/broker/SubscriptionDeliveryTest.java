@@ -190,7 +190,7 @@ class SubscriptionDeliveryTest {
         try (SubscriptionSession s = h.broker.subscriptions().attach(T, "nk")) {
             h.publishMany("n", null, 1);
             Delivery first = take(s, 1, WAIT).get(0);
-            AckResult r = h.broker.subscriptions().nack(T, "nk", List.of(first.id(), UUID.randomUUID()), Optional.of(Duration.ZERO)).join();
+            AckResult r = h.broker.subscriptions().nack(T, "nk", List.of(first.id(), UUID.randomUUID()), Optional.of(Duration.ZERO), Optional.empty()).join();
             assertThat(r.settled()).isEqualTo(1);
             assertThat(r.unknown()).hasSize(1);
             Delivery again = take(s, 1, WAIT).get(0);

@@ -74,8 +74,19 @@ final class ClientFrames {
     }
 
     String nack(long ref, String subscription, Collection<UUID> ids, Optional<Duration> delay) {
+        return nack(ref, subscription, ids, delay, Optional.empty());
+    }
+
+    String nack(long ref, String subscription, Collection<UUID> ids, Optional<Duration> delay, Optional<String> reason) {
         StringBuilder b = settle("nack", ref, subscription, ids);
         delay.ifPresent(d -> b.append(",\"delay\":").append(d.toMillis() / 1000.0));
+        reason.ifPresent(r -> b.append(",\"reason\":").append(quote(r)));
+        return b.append('}').toString();
+    }
+
+    String term(long ref, String subscription, Collection<UUID> ids, Optional<String> reason) {
+        StringBuilder b = settle("term", ref, subscription, ids);
+        reason.ifPresent(r -> b.append(",\"reason\":").append(quote(r)));
         return b.append('}').toString();
     }
 
@@ -155,7 +166,7 @@ final class ClientFrames {
                             receipts.add(r.build());
                         }
                         break;
-                    case "acked": case "nacked": settled = p.getIntValue(); break;
+                    case "acked": case "nacked": case "termed": settled = p.getIntValue(); break;
                     case "unknown":
                         unknown = new ArrayList<>();
                         while (p.nextToken() == JsonToken.VALUE_STRING) {

@@ -165,9 +165,14 @@ public final class KmbConnection implements AutoCloseable {
         return request(ref, frames.ack(ref, subscription, ids), false).thenApply(ok -> null);
     }
 
-    CompletableFuture<Void> nack(String subscription, UUID id, Optional<Duration> delay) {
+    CompletableFuture<Void> nack(String subscription, UUID id, Optional<Duration> delay, Optional<String> reason) {
         long ref = refs.incrementAndGet();
-        return request(ref, frames.nack(ref, subscription, List.of(id), delay), false).thenApply(ok -> null);
+        return request(ref, frames.nack(ref, subscription, List.of(id), delay, reason), false).thenApply(ok -> null);
+    }
+
+    CompletableFuture<Void> term(String subscription, UUID id, Optional<String> reason) {
+        long ref = refs.incrementAndGet();
+        return request(ref, frames.term(ref, subscription, List.of(id), reason), false).thenApply(ok -> null);
     }
 
     /** A round trip to the bus; completes with its duration. */

@@ -81,12 +81,25 @@ public final class Message {
 
     /** Hands the message back for redelivery now (or after the subscription's backoff). */
     public CompletableFuture<Void> nack() {
-        return subscription.nack(id(), Optional.empty());
+        return subscription.nack(id(), Optional.empty(), Optional.empty());
     }
 
     /** Hands the message back for redelivery after {@code delay}. */
     public CompletableFuture<Void> nack(Duration delay) {
-        return subscription.nack(id(), Optional.of(delay));
+        return subscription.nack(id(), Optional.of(delay), Optional.empty());
+    }
+
+    /**
+     * Hands the message back with a reason (kept in its attempt history, shown with it in the dead-letter topic),
+     * for redelivery after {@code delay} or, when empty, the subscription's backoff.
+     */
+    public CompletableFuture<Void> nack(Optional<Duration> delay, String reason) {
+        return subscription.nack(id(), delay, Optional.of(reason));
+    }
+
+    /** Rejects the message: no more attempts, it goes to the dead-letter topic now, with {@code reason}. */
+    public CompletableFuture<Void> term(String reason) {
+        return subscription.term(id(), Optional.of(reason));
     }
 
     @Override

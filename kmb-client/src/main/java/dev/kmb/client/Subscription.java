@@ -67,7 +67,11 @@ public final class Subscription {
         return durable ? connection.ackLater(name, id) : CompletableFuture.completedFuture(null);
     }
 
-    CompletableFuture<Void> nack(UUID id, Optional<Duration> delay) {
-        return durable ? connection.nack(name, id, delay) : CompletableFuture.completedFuture(null);
+    CompletableFuture<Void> nack(UUID id, Optional<Duration> delay, Optional<String> reason) {
+        return durable ? connection.nack(name, id, delay, reason) : CompletableFuture.completedFuture(null);
+    }
+
+    CompletableFuture<Void> term(UUID id, Optional<String> reason) {
+        return durable ? connection.term(name, id, reason) : CompletableFuture.completedFuture(null);
     }
 }

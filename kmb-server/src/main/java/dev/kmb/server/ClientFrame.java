@@ -39,9 +39,17 @@ sealed interface ClientFrame {
         }
     }
 
-    /** {@code nack}: hand messages back for redelivery, after {@code delay} when given. */
-    record Nack(String ref, String subscription, List<UUID> ids, Optional<Duration> delay) implements ClientFrame {
+    /** {@code nack}: hand messages back for redelivery, after {@code delay} when given; {@code reason} is recorded. */
+    record Nack(String ref, String subscription, List<UUID> ids, Optional<Duration> delay, Optional<String> reason)
+            implements ClientFrame {
         public Nack {
+            ids = List.copyOf(ids);
+        }
+    }
+
+    /** {@code term}: reject messages now; they go to the dead-letter topic with {@code reason}. */
+    record Term(String ref, String subscription, List<UUID> ids, Optional<String> reason) implements ClientFrame {
+        public Term {
             ids = List.copyOf(ids);
         }
     }

@@ -42,9 +42,15 @@ final class SubscriptionBodies {
     record SubscriptionList(List<Subscription> subscriptions) {
     }
 
-    /** {@code /ack} and {@code /nack}: the message ids; {@code delay} (seconds, nack only) postpones redelivery. */
+    /** Longest {@code reason} a nack or term may give (it is kept in the attempt history). */
+    static final int MAX_REASON = 1024;
+
+    /**
+     * {@code /ack}, {@code /nack} and {@code /term}: the message ids; {@code delay} (seconds, nack only) postpones
+     * redelivery; {@code reason} (nack and term) is kept in the message's attempt history.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record Settle(List<String> ids, BigDecimal delay) {
+    record Settle(List<String> ids, BigDecimal delay, String reason) {
     }
 
     /** The answer to {@code /ack}: ids settled, and ids that were not in flight (reported, not fatal). */
@@ -53,6 +59,10 @@ final class SubscriptionBodies {
 
     /** The answer to {@code /nack}. */
     record Nacked(int nacked, List<String> unknown) {
+    }
+
+    /** The answer to {@code /term}. */
+    record Termed(int termed, List<String> unknown) {
     }
 
     /** {@code /seek}: {@code earliest}, {@code latest}, an offset or an RFC 3339 time. */
@@ -65,16 +75,16 @@ final class SubscriptionBodies {
 
     /** One partition of {@code /lag}; {@code oldest_unacked_age} is seconds, null when nothing is unacked. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record PartitionLagBody(String topic, int partition, long endOffset, long ackFloor, long pending, int inFlight,
+    record PartitionLagBody(String topic, int partition, long endOffset, long ackFloor, long pending, int inFlight, int scheduled,
                             long redelivered, Number oldestUnackedAge) {
         static PartitionLagBody of(PartitionLag l) {
             return new PartitionLagBody(l.topic().value(), l.partition(), l.endOffset(), l.ackFloor(), l.pending(),
-                    l.inFlight(), l.redelivered(), l.oldestUnacked().map(FieldChecks::toSeconds).orElse(null));
+                    l.inFlight(), l.scheduled(), l.redelivered(), l.oldestUnacked().map(FieldChecks::toSeconds).orElse(null));
         }
     }
 
     /** {@code GET /v1/subscriptions/{name}/lag}: the totals and each partition. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record Lag(String subscription, long pending, long inFlight, List<PartitionLagBody> partitions) {
+    record Lag(String subscription, long pending, long inFlight, long scheduled, List<PartitionLagBody> partitions) {
     }
 }

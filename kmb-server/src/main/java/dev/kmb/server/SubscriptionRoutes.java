@@ -42,6 +42,7 @@ final class SubscriptionRoutes {
         config.routes.delete("/v1/subscriptions/{name}", r::delete);
         config.routes.post("/v1/subscriptions/{name}/ack", r::ack);
         config.routes.post("/v1/subscriptions/{name}/nack", r::nack);
+        config.routes.post("/v1/subscriptions/{name}/term", r::term);
         config.routes.post("/v1/subscriptions/{name}/seek", r::seek);
         config.routes.get("/v1/subscriptions/{name}/lag", r::lag);
     }
@@ -134,6 +135,9 @@ final class SubscriptionRoutes {
         if (b.delay() != null) {
             checks.fail("/delay", "delay applies to /nack only");
         }
+        if (b.reason() != null) {
+            checks.fail("/reason", "reason applies to /nack and /term only");
+        }
         List<UUID> ids = ids(b, checks);
         checks.throwIfAny();
         AckResult r = Futures.await(subscriptions.ack(HttpRoutes.tenant(ctx), name, ids));
@@ -148,9 +152,32 @@ final class SubscriptionRoutes {
         List<UUID> ids = ids(b, checks);
         Optional<Duration> delay = Optional.ofNullable(b.delay())
                 .map(d -> checks.check("/delay", () -> FieldChecks.seconds("delay", d, true), Duration.ZERO));
+        Optional<String> reason = reason(b, checks);
         checks.throwIfAny();
-        AckResult r = Futures.await(subscriptions.nack(HttpRoutes.tenant(ctx), name, ids, delay));
+        AckResult r = Futures.await(subscriptions.nack(HttpRoutes.tenant(ctx), name, ids, delay, reason));
         ctx.json(new SubscriptionBodies.Nacked(r.settled(), r.unknown().stream().map(UUID::toString).toList()));
+    }
+
+    private void term(Context ctx) {
+        String name = ctx.pathParam("name");
+        subscriptions.get(HttpRoutes.tenant(ctx), name);
+        SubscriptionBodies.Settle b = RequestBodies.read(ctx, context.json(), SubscriptionBodies.Settle.class);
+        FieldChecks checks = new FieldChecks();
+        if (b.delay() != null) {
+            checks.fail("/delay", "delay applies to /nack only");
+        }
+        List<UUID> ids = ids(b, checks);
+        Optional<String> reason = reason(b, checks);
+        checks.throwIfAny();
+        AckResult r = Futures.await(subscriptions.term(HttpRoutes.tenant(ctx), name, ids, reason));
+        ctx.json(new SubscriptionBodies.Termed(r.settled(), r.unknown().stream().map(UUID::toString).toList()));
+    }
+
+    private static Optional<String> reason(SubscriptionBodies.Settle b, FieldChecks checks) {
+        if (b.reason() != null && b.reason().length() > SubscriptionBodies.MAX_REASON) {
+            checks.fail("/reason", "reason is longer than " + SubscriptionBodies.MAX_REASON + " characters");
+        }
+        return Optional.ofNullable(b.reason());
     }
 
     private static List<UUID> ids(SubscriptionBodies.Settle b, FieldChecks checks) {
@@ -193,7 +220,8 @@ final class SubscriptionRoutes {
         List<PartitionLag> lag = Futures.await(subscriptions.lag(HttpRoutes.tenant(ctx), name));
         long pending = lag.stream().mapToLong(PartitionLag::pending).sum();
         long inFlight = lag.stream().mapToLong(PartitionLag::inFlight).sum();
-        ctx.json(new SubscriptionBodies.Lag(name, pending, inFlight,
+        long scheduled = lag.stream().mapToLong(PartitionLag::scheduled).sum();
+        ctx.json(new SubscriptionBodies.Lag(name, pending, inFlight, scheduled,
                 lag.stream().map(SubscriptionBodies.PartitionLagBody::of).toList()));
     }
 }

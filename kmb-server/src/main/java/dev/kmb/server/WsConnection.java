@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's {@code /v1/ws} connection: serves its frames (publish, subscribe, unsubscribe, ack, nack, ping) and
+ * One client's {@code /v1/ws} connection: serves its frames (publish, subscribe, unsubscribe, ack, nack, term, ping) and
  * owns a {@link WsSubscriptionSender} per subscription it joined. Frames are read one at a time by Jetty; publishes,
  * acks and nacks are answered asynchronously (pipelined, so replies may come out of order: match them by
  * {@code ref}). Closing it leaves every subscription. Thread-safe.
@@ -80,8 +80,10 @@ final class WsConnection implements AutoCloseable {
                 case ClientFrame.Unsubscribe u -> unsubscribe(u);
                 case ClientFrame.Ack a -> answer(a.ref(), broker.subscriptions().ack(tenant, a.subscription(), a.ids()),
                         r -> frames.settled(a.ref(), "acked", r));
-                case ClientFrame.Nack n -> answer(n.ref(), broker.subscriptions().nack(tenant, n.subscription(), n.ids(), n.delay()),
-                        r -> frames.settled(n.ref(), "nacked", r));
+                case ClientFrame.Nack n -> answer(n.ref(), broker.subscriptions().nack(tenant, n.subscription(), n.ids(), n.delay(),
+                        n.reason()), r -> frames.settled(n.ref(), "nacked", r));
+                case ClientFrame.Term t -> answer(t.ref(), broker.subscriptions().term(tenant, t.subscription(), t.ids(),
+                        t.reason()), r -> frames.settled(t.ref(), "termed", r));
                 case ClientFrame.Ping p -> out.reply(frames.pong(p.ref(), clock.instant()));
             }
         } catch (RuntimeException e) {

@@ -25,7 +25,7 @@ import java.util.UUID;
  * {@link ClientFrame} records and writes server frames. Every frame is one JSON text message:
  *
  * <pre>
- * client → server   {"op":"publish|subscribe|unsubscribe|ack|nack|ping", "ref":&lt;string|int&gt;, …fields}
+ * client → server   {"op":"publish|subscribe|unsubscribe|ack|nack|term|ping", "ref":&lt;string|int&gt;, …fields}
  * server → client   {"op":"ok","ref":…, …result}         {"op":"error","ref":…|null,"problem":{RFC 9457}}
  *                   {"op":"message","subscription":s,"cursor":c,"message":{delivered envelope}}
  *                   {"op":"messages","subscription":s,"cursor":c,"messages":[…]}
@@ -39,6 +39,8 @@ final class WsProtocol {
 
     /** Longest accepted {@code ref}, in characters of its JSON form. */
     static final int MAX_REF_LENGTH = 128;
+    /** Longest {@code reason} a nack or term may give (it is kept in the attempt history). */
+    static final int MAX_REASON = SubscriptionBodies.MAX_REASON;
 
     private final JsonFactory factory;
     private final ObjectMapper json;
@@ -62,6 +64,7 @@ final class WsProtocol {
         String resume;
         List<UUID> ids;
         Duration delay;
+        String reason;
         final List<FieldError> errors = new ArrayList<>();
     }
 
@@ -143,6 +146,12 @@ final class WsProtocol {
             case "start" -> f.start = string(p, f, name);
             case "last_event_id", "cursor" -> f.resume = string(p, f, name);
             case "ids" -> f.ids = ids(p, f);
+            case "reason" -> {
+                f.reason = string(p, f, name);
+                if (f.reason != null && f.reason.length() > MAX_REASON) {
+                    f.errors.add(new FieldError("/reason", "reason is longer than " + MAX_REASON + " characters"));
+                }
+            }
             case "delay" -> {
                 if (t.isNumeric() && p.getDoubleValue() >= 0 && p.getDoubleValue() <= 86_400 * 365) {
                     f.delay = Duration.ofNanos((long) (p.getDoubleValue() * 1e9));
@@ -224,12 +233,21 @@ final class WsProtocol {
             case "nack" -> {
                 required(f, f.subscription, "subscription");
                 required(f, f.ids, "ids");
-                yield f.errors.isEmpty() ? new ClientFrame.Nack(f.ref, f.subscription, f.ids, Optional.ofNullable(f.delay)) : null;
+                yield f.errors.isEmpty() ? new ClientFrame.Nack(f.ref, f.subscription, f.ids, Optional.ofNullable(f.delay),
+                        Optional.ofNullable(f.reason)) : null;
+            }
+            case "term" -> {
+                required(f, f.subscription, "subscription");
+                required(f, f.ids, "ids");
+                if (f.delay != null) {
+                    f.errors.add(new FieldError("/delay", "delay applies to nack only"));
+                }
+                yield f.errors.isEmpty() ? new ClientFrame.Term(f.ref, f.subscription, f.ids, Optional.ofNullable(f.reason)) : null;
             }
             case "ping" -> new ClientFrame.Ping(f.ref);
             default -> {
                 f.errors.add(new FieldError("/op", "unknown op '" + f.op
-                        + "' (expected publish, subscribe, unsubscribe, ack, nack or ping)"));
+                        + "' (expected publish, subscribe, unsubscribe, ack, nack, term or ping)"));
                 yield null;
             }
         };

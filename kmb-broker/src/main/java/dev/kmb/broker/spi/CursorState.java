@@ -3,6 +3,7 @@ package dev.kmb.broker.spi;
 import dev.kmb.core.TopicName;
 import dev.kmb.log.spi.TopicPartition;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,9 +22,11 @@ import java.util.Objects;
  * @param partition    the partition, &ge; 0
  * @param ackFloor     every offset below this is acked, &ge; 0
  * @param ackedAbove   acked offsets above the floor, ascending (a copy: the record never shares its array)
+ * @param retries      messages of the partition in backoff or about to be dead-lettered, by offset; each at or
+ *                     above the floor and not acked
  */
 public record CursorState(TenantId tenant, String subscription, TopicName topic, int partition, long ackFloor,
-                          long[] ackedAbove) {
+                          long[] ackedAbove, List<PendingRetry> retries) {
 
     private static final long[] NONE = new long[0];
     private static final int TO_STRING_LIMIT = 16;
@@ -53,6 +56,17 @@ public record CursorState(TenantId tenant, String subscription, TopicName topic,
             folded++;
         }
         ackedAbove = folded == ackedAbove.length ? NONE : Arrays.copyOfRange(ackedAbove, folded, ackedAbove.length);
+        long floor = ackFloor;
+        long[] acked = ackedAbove;
+        retries = List.copyOf(retries).stream()
+                .filter(r -> r.offset() >= floor && Arrays.binarySearch(acked, r.offset()) < 0) // settled meanwhile
+                .toList();
+    }
+
+    /** A state with no message in backoff. */
+    public CursorState(TenantId tenant, String subscription, TopicName topic, int partition, long ackFloor,
+                       long[] ackedAbove) {
+        this(tenant, subscription, topic, partition, ackFloor, ackedAbove, List.of());
     }
 
     /** No acks above the floor: everything below {@code ackFloor} is acked, nothing else. */
@@ -89,12 +103,13 @@ public record CursorState(TenantId tenant, String subscription, TopicName topic,
                 && tenant.equals(other.tenant)
                 && subscription.equals(other.subscription)
                 && topic.equals(other.topic)
-                && Arrays.equals(ackedAbove, other.ackedAbove);
+                && Arrays.equals(ackedAbove, other.ackedAbove)
+                && retries.equals(other.retries);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(tenant, subscription, topic, partition, ackFloor, Arrays.hashCode(ackedAbove));
+        return Objects.hash(tenant, subscription, topic, partition, ackFloor, Arrays.hashCode(ackedAbove), retries);
     }
 
     @Override
@@ -108,6 +123,6 @@ public record CursorState(TenantId tenant, String subscription, TopicName topic,
         if (ackedAbove.length > TO_STRING_LIMIT) {
             s.append(", ... ").append(ackedAbove.length - TO_STRING_LIMIT).append(" more");
         }
-        return s.append("]]").toString();
+        return s.append("] retries=").append(retries.size()).append(']').toString();
     }
 }

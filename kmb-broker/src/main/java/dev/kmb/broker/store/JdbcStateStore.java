@@ -64,14 +64,15 @@ abstract class JdbcStateStore implements StateStore {
     // would fail the whole batch, losing the other cursors' progress. (SQLite needs the WHERE before ON CONFLICT
     // anyway, to parse an upsert on INSERT ... SELECT.)
     private static final String UPSERT_CURSOR = """
-            INSERT INTO cursors (tenant, subscription, topic, partition, ack_floor, acked_above, updated_at)
-            SELECT ?, ?, ?, ?, ?, ?, ?
+            INSERT INTO cursors (tenant, subscription, topic, partition, ack_floor, acked_above, updated_at, retries)
+            SELECT ?, ?, ?, ?, ?, ?, ?, ?
             WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.tenant = ? AND s.name = ?)
               AND EXISTS (SELECT 1 FROM topics t WHERE t.tenant = ? AND t.name = ?)
             ON CONFLICT (tenant, subscription, topic, partition) DO UPDATE
-              SET ack_floor = excluded.ack_floor, acked_above = excluded.acked_above, updated_at = excluded.updated_at
+              SET ack_floor = excluded.ack_floor, acked_above = excluded.acked_above, updated_at = excluded.updated_at,
+                  retries = excluded.retries
             """;
-    private static final String SELECT_CURSORS = "SELECT topic, partition, ack_floor, acked_above FROM cursors"
+    private static final String SELECT_CURSORS = "SELECT topic, partition, ack_floor, acked_above, retries FROM cursors"
             + " WHERE tenant = ? AND subscription = ?";
 
     // Sorted here, not by ORDER BY: PostgreSQL would order text by the database's locale collation.
@@ -271,8 +272,10 @@ abstract class JdbcStateStore implements StateStore {
         // Encode before taking the connection: the connection is the store's one bottleneck.
         CursorState[] states = cursors.toArray(CursorState[]::new);
         String[] encoded = new String[states.length];
+        String[] retries = new String[states.length];
         for (int i = 0; i < states.length; i++) {
             encoded[i] = AckedSetCodec.encode(states[i].ackFloor(), states[i].ackedAbove());
+            retries[i] = StateDocuments.retries(states[i].retries());
         }
         long now = clock.millis();
         inTransaction("save " + states.length + " cursors", c -> {
@@ -289,10 +292,11 @@ abstract class JdbcStateStore implements StateStore {
                     ps.setLong(5, s.ackFloor());
                     ps.setString(6, encoded[i]);
                     ps.setLong(7, now);
-                    ps.setString(8, tenant);
-                    ps.setString(9, s.subscription());
-                    ps.setString(10, tenant);
-                    ps.setString(11, topic);
+                    ps.setString(8, retries[i]);
+                    ps.setString(9, tenant);
+                    ps.setString(10, s.subscription());
+                    ps.setString(11, tenant);
+                    ps.setString(12, topic);
                     ps.addBatch();
                     if (++pending == CURSOR_BATCH) {
                         ps.executeBatch();
@@ -319,7 +323,7 @@ abstract class JdbcStateStore implements StateStore {
                     try {
                         long floor = rs.getLong(3);
                         rows.add(new CursorState(tenant, subscription, TopicName.of(topic), partition, floor,
-                                AckedSetCodec.decode(floor, rs.getString(4))));
+                                AckedSetCodec.decode(floor, rs.getString(4)), StateDocuments.retries(rs.getString(5))));
                     } catch (IllegalArgumentException | StateStoreException e) {
                         throw corruptRow("cursors", tenant + "/" + subscription + " " + topic + "-" + partition, e);
                     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kmb.broker.spi.Ordering;
+import dev.kmb.broker.spi.PendingRetry;
 import dev.kmb.broker.spi.StartPosition;
 import dev.kmb.broker.spi.StateStoreException;
 import dev.kmb.broker.spi.SubscriptionMode;
@@ -73,7 +74,44 @@ final class StateDocuments {
                            @JsonProperty("dead_letter_expired") Boolean deadLetterExpired) {
     }
 
+    record AttemptDoc(@JsonProperty("at_ms") long atMs, @JsonProperty("consumer") String consumer,
+                      @JsonProperty("outcome") String outcome) {
+    }
+
+    record RetryDoc(@JsonProperty("offset") long offset, @JsonProperty("attempts") int attempts,
+                    @JsonProperty("due_ms") long dueMs, @JsonProperty("history") List<AttemptDoc> history) {
+    }
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<RetryDoc>> RETRY_LIST =
+            new com.fasterxml.jackson.core.type.TypeReference<>() {
+            };
+
     private StateDocuments() {
+    }
+
+    /**
+     * {@code cursors.retries}: {@code [{"offset":7,"attempts":2,"due_ms":…,"history":[{"at_ms":…,"consumer":…,
+     * "outcome":"nack"}]}]}, or {@code ''} for none (the common case, kept free of JSON work).
+     */
+    static String retries(List<PendingRetry> retries) {
+        if (retries.isEmpty()) {
+            return "";
+        }
+        return write(retries.stream().map(r -> new RetryDoc(r.offset(), r.attempts(), r.dueMillis(),
+                r.history().stream().map(a -> new AttemptDoc(a.atMillis(), a.consumer(), a.outcome())).toList())).toList());
+    }
+
+    static List<PendingRetry> retries(String json) {
+        if (json == null || json.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return JSON.readValue(json, RETRY_LIST).stream().map(d -> new PendingRetry(d.offset(), d.attempts(), d.dueMs(),
+                    d.history() == null ? List.of() : d.history().stream()
+                            .map(a -> new PendingRetry.Attempt(a.atMs(), a.consumer(), a.outcome())).toList())).toList();
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("retries is not the expected JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     static String topicConfig(TopicSpec spec) {
