@@ -71,8 +71,7 @@ public final class Publisher {
             Envelope e = accepted.get(i).withTimestamp(now);
             TopicRecord topic = topics.forPublish(tenant, e.topic());
             TopicName logTopic = LogNames.logTopic(tenant, topic.name());
-            LogRecord record = LogRecord.of(e.key().map(k -> k.getBytes(StandardCharsets.UTF_8)), codec.encode(e),
-                    DeliveryControl.headers(e, now), now.toEpochMilli());
+            LogRecord record = record(e, now);
             int partition = log.partitionFor(logTopic, record);
             groups.computeIfAbsent(new TopicPartition(logTopic, partition), k -> new ArrayList<>()).add(new Pending(i, e, record));
         }
@@ -104,6 +103,15 @@ public final class Publisher {
         });
     }
 
+    /**
+     * The log record of an envelope stamped with {@code appendedAt}: key, encoded envelope, delivery headers and that
+     * timestamp. Publish and snapshot restore both build records here, so a restored message is stored as a published one.
+     */
+    LogRecord record(Envelope stamped, Instant appendedAt) {
+        return LogRecord.of(stamped.key().map(k -> k.getBytes(StandardCharsets.UTF_8)), codec.encode(stamped),
+                DeliveryControl.headers(stamped, appendedAt), appendedAt.toEpochMilli());
+    }
+
     private Envelope intercept(TenantId tenant, Envelope envelope) {
         Envelope current = envelope;
         for (PublishInterceptor i : config.interceptors()) {
@@ -116,7 +124,8 @@ public final class Publisher {
         return current;
     }
 
-    private static AppendResult.Appended appended(TopicPartition tp, AppendResult result) {
+    /** The appended result, or the problem a back-pressured or rejected append is answered with. */
+    static AppendResult.Appended appended(TopicPartition tp, AppendResult result) {
         if (result instanceof AppendResult.Appended a) {
             return a;
         }
