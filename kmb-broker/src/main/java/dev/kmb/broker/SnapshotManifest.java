@@ -147,7 +147,7 @@ public record SnapshotManifest(TopicName topic, TopicSpec config, List<Partition
             r.putNull("max_age");
         } else {
             long ms = ret.maxAgeMillis();
-            r.put("max_age", ms % 1000 == 0 ? BigDecimal.valueOf(ms / 1000) : BigDecimal.valueOf(ms, 3));
+            r.put("max_age", ms % 1000 == 0 ? BigDecimal.valueOf(ms / 1000) : BigDecimal.valueOf(ms, 3).stripTrailingZeros());
         }
         putLimit(r, "max_messages", ret.maxMessages());
         putLimit(r, "max_bytes", ret.maxBytes());

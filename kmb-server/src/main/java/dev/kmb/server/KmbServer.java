@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kmb.broker.Broker;
 import dev.kmb.broker.BrokerConfig;
 import dev.kmb.broker.BrokerMetrics;
+import dev.kmb.broker.SnapshotService;
 import dev.kmb.broker.spi.StateStore;
 import dev.kmb.core.EnvelopeCodec;
 import dev.kmb.core.EnvelopeLimits;
@@ -72,8 +73,18 @@ public final class KmbServer implements AutoCloseable {
             log.close();
             throw e;
         }
+        SnapshotService snapshots;
+        try {
+            snapshots = SnapshotService.open(config.dataDir().resolve("snapshots"), broker, log, codec, clock);
+        } catch (RuntimeException e) {
+            broker.close();
+            store.close();
+            log.close();
+            throw e;
+        }
         ObjectMapper json = new ObjectMapper().findAndRegisterModules();
-        ServerContext context = new ServerContext(broker, codec, json, registry, new ConnectionMetrics(registry), config, clock);
+        ServerContext context = new ServerContext(broker, codec, json, registry, new ConnectionMetrics(registry), config, clock,
+                snapshots);
         Javalin app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.jetty.host = config.host();
