@@ -76,7 +76,12 @@ public final class SnapshotWriter implements Closeable {
         Path temp = target.resolveSibling(target.getFileName() + SnapshotFormat.TEMP_SUFFIX);
         Path parent = temp.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Files.createDirectory(temp); // fails when a writer of the same target is running, or one was cut short
+        try {
+            Files.createDirectory(temp);
+        } catch (FileAlreadyExistsException e) {
+            throw new FileAlreadyExistsException(temp.toString(), null,
+                    "a writer of this snapshot is running, or one was cut short (then remove it)");
+        }
         try {
             return new SnapshotWriter(target, temp, topic, config);
         } catch (IOException | RuntimeException e) {

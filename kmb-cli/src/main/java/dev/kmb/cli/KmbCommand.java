@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = KmbCommand.Version.class,
         description = "KMB, a message bus made for AI agents.",
-        subcommands = {ServeCommand.class, LogCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, LogCommand.class, BenchCommand.class, ExportCommand.class, ImportCommand.class,
+                CommandLine.HelpCommand.class})
 public final class KmbCommand implements Runnable {
 
     @CommandLine.Spec
