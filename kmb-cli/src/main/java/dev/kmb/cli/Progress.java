@@ -27,6 +27,7 @@ final class Progress {
     private final long started;
     private long done;
     private long lastDraw;
+    private long drawnDone = -1;
 
     Progress(PrintWriter err, boolean terminal, String label, long total, LongSupplier nanoTime) {
         this.err = err;
@@ -58,9 +59,11 @@ final class Progress {
         return done;
     }
 
-    /** Draws the final state and ends the line. */
+    /** Draws the final state (unless a plain line just showed it) and ends the line. */
     void finish() {
-        draw(nanoTime.getAsLong());
+        if (terminal || drawnDone != done) {
+            draw(nanoTime.getAsLong());
+        }
         if (terminal) {
             err.println();
         }
@@ -73,6 +76,7 @@ final class Progress {
     }
 
     private void draw(long now) {
+        drawnDone = done;
         double secs = Math.max((now - started) / 1e9, 1e-3);
         long rate = Math.round(done / secs);
         int percent = total == 0 ? 100 : (int) Math.min(100, done * 100 / total);

@@ -45,6 +45,16 @@ class ProgressTest {
     }
 
     @Test
+    void theLastPlainLineIsNotRepeatedAtTheEnd() {
+        StringWriter text = new StringWriter();
+        Progress p = new Progress(new PrintWriter(text), false, "import t", 10, () -> now);
+        now += Progress.PLAIN_EVERY_NANOS;
+        p.advance(10);
+        p.finish();
+        assertThat(text.toString().lines()).containsExactly("import t: 10/10 messages (100%), 2 msg/s");
+    }
+
+    @Test
     void anEmptyTaskIsDoneAtOnce() {
         StringWriter text = new StringWriter();
         new Progress(new PrintWriter(text), false, "export t", 0, () -> now).finish();
