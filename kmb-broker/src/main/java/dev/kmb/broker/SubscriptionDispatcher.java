@@ -75,10 +75,10 @@ final class SubscriptionDispatcher {
     private final List<Member> members = new ArrayList<>();
     private final Map<UUID, Tracked> tracked = new HashMap<>();
     /** Backoffs, delayed messages and dead letters to offer again, by due time. */
-    private final PriorityQueue<Tracked> timers = new PriorityQueue<>(
-            Comparator.<Tracked>comparingLong(t -> t.due).thenComparingLong(t -> t.offset));
+    private final PriorityQueue<Timed> timers = new PriorityQueue<>(
+            Comparator.<Timed>comparingLong(Timed::at).thenComparingLong(e -> e.t().offset));
     /** In-flight messages by ack deadline. */
-    private final PriorityQueue<Tracked> deadlines = new PriorityQueue<>(Comparator.comparingLong(t -> t.deadline));
+    private final PriorityQueue<Timed> deadlines = new PriorityQueue<>(Comparator.comparingLong(Timed::at));
     /** Messages that may go now ahead of the partitions' readers: higher priority first, then first come. */
     private final PriorityQueue<Tracked> ready = new PriorityQueue<>(
             Comparator.<Tracked>comparingInt(t -> -t.priority()).thenComparingLong(t -> t.seq));
@@ -89,6 +89,16 @@ final class SubscriptionDispatcher {
     private final Map<String, KeyOwner> keyOwners = new HashMap<>();
     private int nextPartition;
     private int nextMember;
+
+    /**
+     * A queue entry: a message and the time it was queued for. The time is kept apart from the message's own fields,
+     * which change while stale entries of it may still sit in a heap; an entry whose time no longer matches is stale.
+     */
+    private record Timed(long at, Tracked t) {
+        boolean isCurrent(long current) {
+            return at == current;
+        }
+    }
 
     private static final class KeyOwner {
         final Member member;
@@ -319,6 +329,14 @@ final class SubscriptionDispatcher {
         });
     }
 
+    /** Runs timers and delivery now and answers after (tests that move a clock wait on this). */
+    CompletableFuture<Void> tick() {
+        return call(() -> {
+            dispatch();
+            return null;
+        });
+    }
+
     /** Stops the thread; members are told the session ended. */
     void stop() {
         call(() -> {
@@ -389,10 +407,10 @@ final class SubscriptionDispatcher {
         long now = clock.millis();
         long next = now + 1000;
         if (!deadlines.isEmpty()) {
-            next = Math.min(next, deadlines.peek().deadline);
+            next = Math.min(next, deadlines.peek().at());
         }
         if (!timers.isEmpty()) {
-            next = Math.min(next, timers.peek().due);
+            next = Math.min(next, timers.peek().at());
         }
         return Math.max(1, next - now);
     }
@@ -404,16 +422,15 @@ final class SubscriptionDispatcher {
         if (members.isEmpty()) {
             return;
         }
+        scanAhead(); // first: what it finds outranks what the readers have
         deliver(now);
-        if (scanAhead()) {
-            deliver(now); // the scan found messages that outrank what the readers have
-        }
     }
 
     private void expireDeadlines(long now) {
-        while (!deadlines.isEmpty() && deadlines.peek().deadline <= now) {
-            Tracked t = deadlines.poll();
-            if (t.state == Tracked.State.IN_FLIGHT && t.deadline <= now) {
+        while (!deadlines.isEmpty() && deadlines.peek().at() <= now) {
+            Timed entry = deadlines.poll();
+            Tracked t = entry.t();
+            if (t.state == Tracked.State.IN_FLIGHT && entry.isCurrent(t.deadline)) {
                 retry(t, now, Optional.empty(), "ack_timeout");
                 PartitionCursor c = cursors.get(t.logPartition);
                 if (c != null && checkpointer != null) {
@@ -425,8 +442,12 @@ final class SubscriptionDispatcher {
 
     /** Moves what came due (backoffs, delayed messages, dead letters to offer again) on. */
     private void fireTimers(long now) {
-        while (!timers.isEmpty() && timers.peek().due <= now) {
-            Tracked t = timers.poll();
+        while (!timers.isEmpty() && timers.peek().at() <= now) {
+            Timed entry = timers.poll();
+            Tracked t = entry.t();
+            if (!entry.isCurrent(t.due)) {
+                continue; // re-queued for another time since
+            }
             switch (t.state) {
                 case WAITING -> {
                     held--;
@@ -573,7 +594,7 @@ final class SubscriptionDispatcher {
             t.state = Tracked.State.SCHEDULED;
             t.due = t.control.deliverAt();
             t.stored = null; // read again when due: a million delayed messages must not hold their bodies
-            timers.add(t);
+            timers.add(new Timed(t.due, t));
             scheduledHeld++;
             PartitionCursor c = cursors.get(t.logPartition);
             if (c != null) {
@@ -606,7 +627,7 @@ final class SubscriptionDispatcher {
 
     private void waitFor(Tracked t) {
         t.state = Tracked.State.WAITING;
-        timers.add(t);
+        timers.add(new Timed(t.due, t));
         held++;
         if (strict() && t.orderKey != null) {
             blocks.waiting(t);
@@ -712,7 +733,7 @@ final class SubscriptionDispatcher {
                 LOG.warn("subscription {}: dead-lettering {} failed; trying again", config.name(), t.id, error);
                 t.state = Tracked.State.WAITING_DEAD_LETTER;
                 t.due = clock.millis() + 1000;
-                timers.add(t);
+                timers.add(new Timed(t.due, t));
                 return;
             }
             settle(t);
@@ -761,7 +782,7 @@ final class SubscriptionDispatcher {
             keyOwners.computeIfAbsent(t.key, k -> new KeyOwner(m)).inFlight++;
         }
         tracked.put(t.id, t);
-        deadlines.add(t);
+        deadlines.add(new Timed(t.deadline, t));
         String cursor = c == null ? "" : c.topic.value() + ":" + t.logPartition.partition() + ":" + t.offset;
         m.offer(new Delivery(t.id, config.name(), c == null ? t.logPartition.topic() : c.topic, t.logPartition.partition(),
                 t.offset, t.attempt, cursor, Delivery.splice(t.stored, config.name(), t.logPartition.partition(), t.offset, t.attempt)));
@@ -792,16 +813,19 @@ final class SubscriptionDispatcher {
     /**
      * Looks past the readers for high and critical messages and takes them ahead into the ready queue, so they do
      * not wait behind a backlog. Each record is scanned once; in strict ordering a message never jumps an earlier
-     * one of its key. Answers true when it took any.
+     * one of its key.
      */
-    private boolean scanAhead() {
+    private void scanAhead() {
         if (held >= HELD_LIMIT) {
-            return false;
+            return;
         }
-        boolean took = false;
         int budget = SCAN_BUDGET;
         for (PartitionCursor c : cursors.values()) {
             long end = log.endOffset(c.logPartition);
+            if (c.buffer().isEmpty() && end - c.nextRead() <= readBatch) {
+                continue; // the reader's next read takes all of it, high priority first: no need to look twice
+            }
+            c.scanPos = Math.max(c.scanPos, c.nextRead());
             while (c.scanPos < end && budget > 0 && held < HELD_LIMIT) {
                 ReadResult r = log.read(c.logPartition, c.scanPos, Math.min(budget, readBatch), 1 << 20);
                 if (!(r instanceof ReadResult.Records records) || records.entries().isEmpty()) {
@@ -812,14 +836,14 @@ final class SubscriptionDispatcher {
                     if (c.isAcked(e.offset())) {
                         continue;
                     }
-                    DeliveryControl control = DeliveryControl.of(e);
-                    String key = config.mode() == SubscriptionMode.KEY_SHARED || strict() ? keyOf(e) : null;
-                    if (control.priority() > DeliveryControl.NORMAL && mayJump(c, key)) {
-                        c.takenAhead.add(e.offset());
-                        admit(track(c, e, key, control), clock.millis(), false);
-                        took = true;
-                    } else if (strict() && key != null) {
-                        c.keysPassed.add(key);
+                    if (c.takenAhead.contains(e.offset())) {
+                        continue;
+                    }
+                    if (!takeAhead(c, e) && strict()) {
+                        String key = keyOf(e);
+                        if (key != null) {
+                            c.keysPassed.add(key);
+                        }
                     }
                 }
                 c.scanPos = records.nextOffset();
@@ -828,7 +852,6 @@ final class SubscriptionDispatcher {
         if (budget <= 0) {
             wake(); // more to scan: come back after the commands waiting now
         }
-        return took;
     }
 
     private boolean mayJump(PartitionCursor c, String key) {
@@ -930,8 +953,23 @@ final class SubscriptionDispatcher {
             if (records.entries().isEmpty()) {
                 return null;
             }
-            c.buffered(records.entries(), records.nextOffset());
+            c.buffered(records.entries(), records.nextOffset(), e -> takeAhead(c, e));
         }
+    }
+
+    /** A high or critical message that may jump the queue goes to the ready queue instead of the reader's buffer. */
+    private boolean takeAhead(PartitionCursor c, LogEntry e) {
+        DeliveryControl control = DeliveryControl.of(e);
+        if (control.priority() <= DeliveryControl.NORMAL || held >= HELD_LIMIT) {
+            return false;
+        }
+        String key = config.mode() == SubscriptionMode.KEY_SHARED || strict() ? keyOf(e) : null;
+        if (!mayJump(c, key)) {
+            return false;
+        }
+        c.takenAhead.add(e.offset());
+        admit(track(c, e, key, control), clock.millis(), false);
+        return true;
     }
 
     /** Settles every message matching {@code which} without delivering it (its topic went away). */
@@ -943,22 +981,27 @@ final class SubscriptionDispatcher {
                 tracked.remove(t.id);
             }
         }
-        for (java.util.Collection<Tracked> queue : List.of(ready, timers)) {
-            queue.removeIf(t -> {
-                if (which.test(t)) {
-                    t.state = Tracked.State.SETTLED;
-                    return true;
-                }
-                return false;
-            });
-        }
+        ready.removeIf(t -> settleIf(which, t));
+        timers.removeIf(e -> settleIf(which, e.t()));
         recount();
+    }
+
+    private static boolean settleIf(java.util.function.Predicate<Tracked> which, Tracked t) {
+        if (which.test(t)) {
+            t.state = Tracked.State.SETTLED;
+            return true;
+        }
+        return false;
     }
 
     private void recount() {
         held = ready.size();
         scheduledHeld = 0;
-        for (Tracked t : timers) {
+        for (Timed e : timers) {
+            Tracked t = e.t();
+            if (!e.isCurrent(t.due) || t.state == Tracked.State.SETTLED || t.state == Tracked.State.WAITING_DEAD_LETTER) {
+                continue;
+            }
             if (t.state == Tracked.State.SCHEDULED) {
                 scheduledHeld++;
             } else {
