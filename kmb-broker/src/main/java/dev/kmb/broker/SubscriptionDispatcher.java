@@ -209,11 +209,19 @@ final class SubscriptionDispatcher {
     void leave(Member m) {
         call(() -> {
             members.remove(m);
+            Map<TopicPartition, PartitionCursor> dirty = new LinkedHashMap<>();
             for (Tracked t : List.copyOf(tracked.values())) {
                 if (t.member == m && t.state == Tracked.State.IN_FLIGHT) {
                     // counts as an attempt: a message that crashes its consumers must reach the dead-letter topic
                     retry(t, clock.millis(), Optional.of(0L), "consumer_left");
+                    PartitionCursor c = cursors.get(t.logPartition);
+                    if (c != null) {
+                        dirty.put(t.logPartition, c);
+                    }
                 }
+            }
+            if (checkpointer != null && !dirty.isEmpty()) {
+                checkpointer.save(snapshot(dirty.values())); // the attempt counts survive a restart
             }
             keyOwners.values().removeIf(o -> o.member == m);
             return null;
@@ -246,8 +254,8 @@ final class SubscriptionDispatcher {
                 }
             }
             metrics.acked(ids.size() - unknown.size());
-            return new Settle(new AckResult(ids.size() - unknown.size(), unknown), snapshot(dirty.values()));
-        }).thenCompose(this::persist);
+            return persist(new Settle(new AckResult(ids.size() - unknown.size(), unknown), snapshot(dirty.values())));
+        }).thenCompose(f -> f);
     }
 
     CompletableFuture<AckResult> nack(List<UUID> ids, Optional<Duration> delay, Optional<String> reason) {
@@ -284,8 +292,8 @@ final class SubscriptionDispatcher {
                 }
             }
             count.accept(metrics, ids.size() - unknown.size());
-            return new Settle(new AckResult(ids.size() - unknown.size(), unknown), snapshot(dirty.values()));
-        }).thenCompose(this::persist);
+            return persist(new Settle(new AckResult(ids.size() - unknown.size(), unknown), snapshot(dirty.values())));
+        }).thenCompose(f -> f);
     }
 
     /** Moves every partition's cursor to {@code startOf(partition)}; in-flight messages are forgotten. */
@@ -304,8 +312,8 @@ final class SubscriptionDispatcher {
             scheduledHeld = 0;
             keyOwners.clear();
             members.forEach(m -> m.inFlight = 0);
-            return new Settle(new AckResult(0, List.of()), snapshot(cursors.values()));
-        }).thenCompose(this::persist).thenApply(r -> null);
+            return persist(new Settle(new AckResult(0, List.of()), snapshot(cursors.values())));
+        }).thenCompose(f -> f).thenApply(r -> null);
     }
 
     CompletableFuture<List<PartitionLag>> lag() {
@@ -358,6 +366,10 @@ final class SubscriptionDispatcher {
     private record Settle(AckResult result, List<CursorState> states) {
     }
 
+    /**
+     * Queues the states for the store and answers when they are written. Called on the dispatcher thread, so states
+     * reach the checkpointer in the order they were taken (the latest per partition wins there).
+     */
     private CompletableFuture<AckResult> persist(Settle s) {
         if (checkpointer == null || s.states().isEmpty()) {
             return CompletableFuture.completedFuture(s.result());
@@ -671,8 +683,11 @@ final class SubscriptionDispatcher {
         t.state = Tracked.State.SETTLED;
         releaseParked(blocks.forget(t));
         PartitionCursor c = cursors.get(t.logPartition);
-        if (c != null && c.ack(t.offset) && checkpointer != null) {
-            checkpointer.save(snapshot(List.of(c)));
+        if (c != null) {
+            boolean hadRetry = c.retrying.containsKey(t.offset);
+            if ((c.ack(t.offset) || hadRetry) && checkpointer != null) {
+                checkpointer.save(snapshot(List.of(c))); // a stored retry state must not outlive the message
+            }
         }
     }
 
