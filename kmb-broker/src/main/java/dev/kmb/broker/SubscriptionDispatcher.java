@@ -494,7 +494,6 @@ final class SubscriptionDispatcher {
         PartitionCursor[] parts = partitions == 0 ? new PartitionCursor[0] : cursors.values().toArray(new PartitionCursor[0]);
         boolean[] stuck = new boolean[parts.length];
         while (true) {
-            Tracked r = ready.peek();
             int bestPart = -1;
             int bestPriority = -1;
             if (held < HELD_LIMIT && scheduledHeld < SCHEDULED_LIMIT) {
@@ -515,6 +514,7 @@ final class SubscriptionDispatcher {
                     }
                 }
             }
+            Tracked r = ready.peek(); // after the peeks: a read may have taken high-priority messages ahead
             if (r == null && bestPart < 0) {
                 break;
             }
