@@ -83,7 +83,9 @@ final class PartitionCursor {
 
     /** Marks an offset acked; returns true when that moved the floor. */
     boolean ack(long offset) {
-        retrying.remove(offset);
+        if (!retrying.isEmpty()) {
+            retrying.remove(offset);
+        }
         if (offset < floor) {
             return false;
         }
@@ -140,7 +142,7 @@ final class PartitionCursor {
      */
     void buffered(Iterable<LogEntry> entries, long next, java.util.function.Predicate<LogEntry> takeAhead) {
         for (LogEntry e : entries) {
-            if (!isAcked(e.offset()) && !takenAhead.contains(e.offset()) && !takeAhead.test(e)) {
+            if (!isAcked(e.offset()) && (takenAhead.isEmpty() || !takenAhead.contains(e.offset())) && !takeAhead.test(e)) {
                 buffer.add(e);
             }
         }

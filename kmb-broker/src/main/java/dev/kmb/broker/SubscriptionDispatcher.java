@@ -549,7 +549,7 @@ final class SubscriptionDispatcher {
             String key = config.mode() == SubscriptionMode.KEY_SHARED || strict() ? keyOf(e) : null;
             DeliveryControl control = DeliveryControl.of(e);
             boolean mayWait = control.deliverAt() > now || control.expiresAt() <= now
-                    || (strict() && blocks.isBlocked(orderKey(c, key))) || c.restored.containsKey(e.offset());
+                    || (strict() && blocks.isBlocked(orderKey(c, key))) || (!c.restored.isEmpty() && c.restored.containsKey(e.offset()));
             Member m = null;
             if (!mayWait) {
                 m = chooseMember(config.mode() == SubscriptionMode.KEY_SHARED ? key : null);
@@ -583,7 +583,7 @@ final class SubscriptionDispatcher {
         String routeKey = config.mode() == SubscriptionMode.KEY_SHARED ? key : null;
         Tracked t = new Tracked(idOf(e), c.logPartition, e.offset(), routeKey, orderKey(c, key), e.value(),
                 e.timestamp(), control);
-        dev.kmb.broker.spi.PendingRetry restored = c.restored.remove(e.offset());
+        dev.kmb.broker.spi.PendingRetry restored = c.restored.isEmpty() ? null : c.restored.remove(e.offset());
         if (restored != null) {
             t.attempt = restored.attempts();
             t.history.addAll(restored.history());
@@ -947,7 +947,7 @@ final class SubscriptionDispatcher {
         while (true) {
             LogEntry head = c.buffer().peek();
             if (head != null) {
-                if (c.isAcked(head.offset()) || c.takenAhead.remove(head.offset())) {
+                if (c.isAcked(head.offset()) || (!c.takenAhead.isEmpty() && c.takenAhead.remove(head.offset()))) {
                     c.buffer().poll();
                     continue;
                 }
