@@ -36,9 +36,6 @@ public final class Broker implements AutoCloseable {
 
     /** Starts the broker: reconciles topics, restores subscriptions from their ack state. */
     public static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics) {
-        TopicService topics = new TopicService(store, log, config);
-        topics.reconcile();
-        CursorCheckpointer checkpointer = new CursorCheckpointer(store);
         // the dead-letter topic arrives with the delivery-policy work; until then a given-up message is logged and settled
         DeadLetterSink deadLetters = letter -> {
             LOG.warn("subscription {}: message {} at {}[{}]@{} dead-lettered ({}); no dead-letter topic yet",
@@ -46,6 +43,15 @@ public final class Broker implements AutoCloseable {
                     letter.reason().wire());
             return java.util.concurrent.CompletableFuture.completedFuture(null);
         };
+        return start(config, log, store, codec, metrics, deadLetters);
+    }
+
+    /** Starts the broker with its dead letters going to {@code deadLetters} (tests watch them there). */
+    static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics,
+                        DeadLetterSink deadLetters) {
+        TopicService topics = new TopicService(store, log, config);
+        topics.reconcile();
+        CursorCheckpointer checkpointer = new CursorCheckpointer(store);
         SubscriptionService subscriptions = new SubscriptionService(store, log, topics, checkpointer, config, metrics,
                 deadLetters);
         topics.addListener(subscriptions);

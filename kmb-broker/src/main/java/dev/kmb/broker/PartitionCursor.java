@@ -83,7 +83,9 @@ final class PartitionCursor {
 
     /** Marks an offset acked; returns true when that moved the floor. */
     boolean ack(long offset) {
-        retrying.remove(offset);
+        if (!retrying.isEmpty()) {
+            retrying.remove(offset);
+        }
         if (offset < floor) {
             return false;
         }
@@ -134,10 +136,13 @@ final class PartitionCursor {
         return buffer;
     }
 
-    /** Records read from the log are buffered; {@code next} is the offset after the last one read. */
-    void buffered(Iterable<LogEntry> entries, long next) {
+    /**
+     * Records read from the log are buffered, except those {@code takenAhead} claims (high priority, handled apart);
+     * {@code next} is the offset after the last one read.
+     */
+    void buffered(Iterable<LogEntry> entries, long next, java.util.function.Predicate<LogEntry> takeAhead) {
         for (LogEntry e : entries) {
-            if (!isAcked(e.offset())) {
+            if (!isAcked(e.offset()) && (takenAhead.isEmpty() || !takenAhead.contains(e.offset())) && !takeAhead.test(e)) {
                 buffer.add(e);
             }
         }

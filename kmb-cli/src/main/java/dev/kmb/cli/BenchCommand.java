@@ -69,6 +69,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sse-subscribers", description = "instead: SSE fan-out of one topic to this many subscribers, at --rate msgs/s (default 100)")
     Integer sseSubscribers;
 
+    @Option(names = "--nack-percent", defaultValue = "0",
+            description = "consumers nack this % of messages on their first delivery (redelivered after 1 s) (default ${DEFAULT-VALUE})")
+    int nackPercent;
+
     @Option(names = "--json", description = "write the results as JSON to this file")
     Path json;
 
@@ -77,7 +81,8 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Workload w = new Workload(parseSize(size), publishers, consumers, parseDuration(warmup), parseDuration(duration),
-                Workload.Transport.valueOf(transport.toUpperCase(Locale.ROOT)), OptionalLong.empty(), partitions, durability, batch);
+                Workload.Transport.valueOf(transport.toUpperCase(Locale.ROOT)), OptionalLong.empty(), partitions, durability, batch,
+                nackPercent);
         ScratchBus bus = url == null ? ScratchBus.start() : null;
         URI target = bus == null ? url : bus.uri();
         if (bus != null) {

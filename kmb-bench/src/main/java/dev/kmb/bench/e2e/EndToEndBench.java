@@ -62,6 +62,10 @@ public final class EndToEndBench {
         for (int c = 0; c < w.consumers(); c++) {
             KmbConnection conn = client.connect();
             conn.subscribe(subscription, (Message m) -> {
+                if (m.attempt() == 1 && Math.floorMod(m.id().getLeastSignificantBits(), 100) < w.nackPercent()) {
+                    m.nack(); // redelivered after the subscription's first backoff step; counted when acked
+                    return;
+                }
                 long sent = sentAt(m.payload());
                 long now = System.nanoTime();
                 seen.incrementAndGet();

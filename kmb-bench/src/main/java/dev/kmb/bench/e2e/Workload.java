@@ -12,7 +12,8 @@ import java.util.OptionalLong;
  * @param durability   topic durability (durable | persistent | ephemeral)
  */
 public record Workload(int messageBytes, int publishers, int consumers, Duration warmup, Duration duration,
-                       Transport transport, OptionalLong rate, int partitions, String durability, int batch) {
+                       Transport transport, OptionalLong rate, int partitions, String durability, int batch,
+                       int nackPercent) {
 
     /** How publishers reach the bus; consumers always use the WebSocket. */
     public enum Transport { WS, HTTP }
@@ -21,17 +22,21 @@ public record Workload(int messageBytes, int publishers, int consumers, Duration
         if (messageBytes < 32 || publishers < 1 || consumers < 1 || partitions < 1 || batch < 1) {
             throw new IllegalArgumentException("size >= 32 B and publishers, consumers, partitions, batch >= 1");
         }
+        if (nackPercent < 0 || nackPercent > 100) {
+            throw new IllegalArgumentException("nack percent must be 0..100, was " + nackPercent);
+        }
     }
 
     public Workload atRate(long messagesPerSecond) {
         return new Workload(messageBytes, publishers, consumers, warmup, duration, transport,
-                OptionalLong.of(messagesPerSecond), partitions, durability, batch);
+                OptionalLong.of(messagesPerSecond), partitions, durability, batch, nackPercent);
     }
 
     public String describe() {
         return messageBytes + " B, " + publishers + " publisher(s) over " + transport.name().toLowerCase()
                 + (batch > 1 ? " (batch " + batch + ")" : "") + ", " + consumers + " consumer(s), "
                 + partitions + " partition(s), " + durability + ", "
-                + (rate.isPresent() ? "fixed rate " + rate.getAsLong() + " msgs/s" : "max rate");
+                + (rate.isPresent() ? "fixed rate " + rate.getAsLong() + " msgs/s" : "max rate")
+                + (nackPercent > 0 ? ", " + nackPercent + " % nacked once" : "");
     }
 }
