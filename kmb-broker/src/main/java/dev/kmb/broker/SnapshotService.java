@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -186,7 +187,7 @@ public final class SnapshotService {
         }
         try {
             UUID id = UUID.fromString(name);
-            return id.toString().equals(name.toLowerCase(java.util.Locale.ROOT)) ? Optional.of(id) : Optional.empty();
+            return id.toString().equals(name.toLowerCase(Locale.ROOT)) ? Optional.of(id) : Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

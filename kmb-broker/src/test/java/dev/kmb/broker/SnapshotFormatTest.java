@@ -132,6 +132,16 @@ class SnapshotFormatTest {
     }
 
     @Test
+    void aSnapshotOfAnEmptyTopicReadsBackEmpty() throws IOException {
+        Path snapshot = write("empty", List.of(List.of(), List.of()));
+        assertThat(readAll(snapshot, CODEC)).isEmpty();
+        SnapshotManifest m = SnapshotReader.open(snapshot, CODEC).manifest();
+        assertThat(m.messageCount()).isZero();
+        assertThat(m.minTimestamp()).isEmpty();
+        assertThat(m.partitions()).extracting(SnapshotManifest.PartitionRange::count).containsExactly(0L, 0L);
+    }
+
+    @Test
     void aPayloadWithLineBreaksStaysOneLineAndKeepsItsValue() throws IOException {
         Envelope pretty = envelope("k", "{\n  \"a\": 1,\r\n  \"b\": \"two\"\n}", Instant.parse("2026-11-20T08:00:00Z"));
         Path snapshot = write("s3", List.of(List.of(pretty, pretty), List.of()));

@@ -34,10 +34,10 @@ class SnapshotCrashTest {
     void aFinishedSnapshotSurvivesKillMinus9AndOneCutShortLeavesNothing(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
         Path snapshots = data.resolve("snapshots").resolve("default");
-        Process child = startChild(dir);
+        Process child = ChildServerProcess.start(dir);
         try {
             URI base = base(dir);
-            try (KmbClient client = KmbClient.builder(base).requestTimeout(WAIT).build()) {
+            try (KmbClient client = ChildServerProcess.client(dir)) {
                 for (int start = 0; start < MESSAGES; start += 1000) {
                     List<Envelope> batch = new ArrayList<>();
                     for (int i = start; i < start + 1000; i++) {
@@ -62,7 +62,7 @@ class SnapshotCrashTest {
             child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
             assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
-            child = startChild(dir);
+            child = ChildServerProcess.start(dir);
             base = base(dir);
             assertThat(temps(snapshots)).as("unfinished snapshot directories after the restart").isEmpty();
             JsonNode list = TestServer.JSON.readTree(get(base.resolve("/v1/snapshots")).body()).get("snapshots");
@@ -111,19 +111,5 @@ class SnapshotCrashTest {
 
     private static URI base(Path dir) throws IOException {
         return URI.create("http://127.0.0.1:" + Files.readString(dir.resolve("port")).trim());
-    }
-
-    private static Process startChild(Path dir) throws IOException {
-        Path portFile = dir.resolve("port");
-        Files.deleteIfExists(portFile);
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process p = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), ChildServerMain.class.getName(), dir.resolve("data").toString(),
-                portFile.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("child.log").toFile()))
-                .start();
-        TestBus.await(WAIT, "the child server to write its port (see child.log)", () -> Files.exists(portFile) || !p.isAlive());
-        assertThat(p.isAlive()).as("child server is running").isTrue();
-        return p;
     }
 }
