@@ -5,6 +5,7 @@ import dev.kmb.broker.spi.TenantId;
 import dev.kmb.core.EnvelopeCodec;
 import dev.kmb.core.TopicName;
 import dev.kmb.log.spi.MessageLog;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +39,27 @@ public final class Broker implements AutoCloseable {
 
     /** Starts the broker: reconciles topics, restores subscriptions from their ack state. */
     public static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics) {
+        return wire(config, log, store, codec, metrics, service -> service);
+    }
+
+    /**
+     * Starts the broker with its dead letters going to {@code deadLetters} (tests watch them there) instead of the
+     * dead-letter topics; listing and redrive still read those.
+     */
+    static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics,
+                        DeadLetterSink deadLetters) {
+        return wire(config, log, store, codec, metrics, service -> deadLetters);
+    }
+
+    private static Broker wire(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec,
+                               BrokerMetrics metrics, Function<DeadLetterService, DeadLetterSink> sink) {
         TopicService topics = new TopicService(store, log, config);
         topics.reconcile();
         CursorCheckpointer checkpointer = new CursorCheckpointer(store);
         Publisher publisher = new Publisher(log, topics, codec, config, metrics);
         DeadLetterService deadLetters = new DeadLetterService(log, store, topics, publisher, codec, config, metrics);
         SubscriptionService subscriptions = new SubscriptionService(store, log, topics, checkpointer, config, metrics,
-                deadLetters);
+                sink.apply(deadLetters));
         topics.addListener(subscriptions);
         subscriptions.start();
         log.addAppendListener((tp, end) -> subscriptions.onAppend(tp));

@@ -134,10 +134,13 @@ final class PartitionCursor {
         return buffer;
     }
 
-    /** Records read from the log are buffered; {@code next} is the offset after the last one read. */
-    void buffered(Iterable<LogEntry> entries, long next) {
+    /**
+     * Records read from the log are buffered, except those {@code takenAhead} claims (high priority, handled apart);
+     * {@code next} is the offset after the last one read.
+     */
+    void buffered(Iterable<LogEntry> entries, long next, java.util.function.Predicate<LogEntry> takeAhead) {
         for (LogEntry e : entries) {
-            if (!isAcked(e.offset())) {
+            if (!isAcked(e.offset()) && !takenAhead.contains(e.offset()) && !takeAhead.test(e)) {
                 buffer.add(e);
             }
         }

@@ -75,10 +75,10 @@ final class SubscriptionDispatcher {
     private final List<Member> members = new ArrayList<>();
     private final Map<UUID, Tracked> tracked = new HashMap<>();
     /** Backoffs, delayed messages and dead letters to offer again, by due time. */
-    private final PriorityQueue<Tracked> timers = new PriorityQueue<>(
-            Comparator.<Tracked>comparingLong(t -> t.due).thenComparingLong(t -> t.offset));
+    private final PriorityQueue<Timed> timers = new PriorityQueue<>(
+            Comparator.<Timed>comparingLong(Timed::at).thenComparingLong(e -> e.t().offset));
     /** In-flight messages by ack deadline. */
-    private final PriorityQueue<Tracked> deadlines = new PriorityQueue<>(Comparator.comparingLong(t -> t.deadline));
+    private final PriorityQueue<Timed> deadlines = new PriorityQueue<>(Comparator.comparingLong(Timed::at));
     /** Messages that may go now ahead of the partitions' readers: higher priority first, then first come. */
     private final PriorityQueue<Tracked> ready = new PriorityQueue<>(
             Comparator.<Tracked>comparingInt(t -> -t.priority()).thenComparingLong(t -> t.seq));
@@ -89,6 +89,16 @@ final class SubscriptionDispatcher {
     private final Map<String, KeyOwner> keyOwners = new HashMap<>();
     private int nextPartition;
     private int nextMember;
+
+    /**
+     * A queue entry: a message and the time it was queued for. The time is kept apart from the message's own fields,
+     * which change while stale entries of it may still sit in a heap; an entry whose time no longer matches is stale.
+     */
+    private record Timed(long at, Tracked t) {
+        boolean isCurrent(long current) {
+            return at == current;
+        }
+    }
 
     private static final class KeyOwner {
         final Member member;
@@ -199,11 +209,19 @@ final class SubscriptionDispatcher {
     void leave(Member m) {
         call(() -> {
             members.remove(m);
+            Map<TopicPartition, PartitionCursor> dirty = new LinkedHashMap<>();
             for (Tracked t : List.copyOf(tracked.values())) {
                 if (t.member == m && t.state == Tracked.State.IN_FLIGHT) {
                     // counts as an attempt: a message that crashes its consumers must reach the dead-letter topic
                     retry(t, clock.millis(), Optional.of(0L), "consumer_left");
+                    PartitionCursor c = cursors.get(t.logPartition);
+                    if (c != null) {
+                        dirty.put(t.logPartition, c);
+                    }
                 }
+            }
+            if (checkpointer != null && !dirty.isEmpty()) {
+                checkpointer.save(snapshot(dirty.values())); // the attempt counts survive a restart
             }
             keyOwners.values().removeIf(o -> o.member == m);
             return null;
@@ -236,8 +254,8 @@ final class SubscriptionDispatcher {
                 }
             }
             metrics.acked(ids.size() - unknown.size());
-            return new Settle(new AckResult(ids.size() - unknown.size(), unknown), snapshot(dirty.values()));
-        }).thenCompose(this::persist);
+            return persist(new Settle(new AckResult(ids.size() - unknown.size(), unknown), snapshot(dirty.values())));
+        }).thenCompose(f -> f);
     }
 
     CompletableFuture<AckResult> nack(List<UUID> ids, Optional<Duration> delay, Optional<String> reason) {
@@ -274,8 +292,8 @@ final class SubscriptionDispatcher {
                 }
             }
             count.accept(metrics, ids.size() - unknown.size());
-            return new Settle(new AckResult(ids.size() - unknown.size(), unknown), snapshot(dirty.values()));
-        }).thenCompose(this::persist);
+            return persist(new Settle(new AckResult(ids.size() - unknown.size(), unknown), snapshot(dirty.values())));
+        }).thenCompose(f -> f);
     }
 
     /** Moves every partition's cursor to {@code startOf(partition)}; in-flight messages are forgotten. */
@@ -294,8 +312,8 @@ final class SubscriptionDispatcher {
             scheduledHeld = 0;
             keyOwners.clear();
             members.forEach(m -> m.inFlight = 0);
-            return new Settle(new AckResult(0, List.of()), snapshot(cursors.values()));
-        }).thenCompose(this::persist).thenApply(r -> null);
+            return persist(new Settle(new AckResult(0, List.of()), snapshot(cursors.values())));
+        }).thenCompose(f -> f).thenApply(r -> null);
     }
 
     CompletableFuture<List<PartitionLag>> lag() {
@@ -316,6 +334,14 @@ final class SubscriptionDispatcher {
                         c.scheduled));
             }
             return out;
+        });
+    }
+
+    /** Runs timers and delivery now and answers after (tests that move a clock wait on this). */
+    CompletableFuture<Void> tick() {
+        return call(() -> {
+            dispatch();
+            return null;
         });
     }
 
@@ -340,6 +366,10 @@ final class SubscriptionDispatcher {
     private record Settle(AckResult result, List<CursorState> states) {
     }
 
+    /**
+     * Queues the states for the store and answers when they are written. Called on the dispatcher thread, so states
+     * reach the checkpointer in the order they were taken (the latest per partition wins there).
+     */
     private CompletableFuture<AckResult> persist(Settle s) {
         if (checkpointer == null || s.states().isEmpty()) {
             return CompletableFuture.completedFuture(s.result());
@@ -389,10 +419,10 @@ final class SubscriptionDispatcher {
         long now = clock.millis();
         long next = now + 1000;
         if (!deadlines.isEmpty()) {
-            next = Math.min(next, deadlines.peek().deadline);
+            next = Math.min(next, deadlines.peek().at());
         }
         if (!timers.isEmpty()) {
-            next = Math.min(next, timers.peek().due);
+            next = Math.min(next, timers.peek().at());
         }
         return Math.max(1, next - now);
     }
@@ -404,16 +434,15 @@ final class SubscriptionDispatcher {
         if (members.isEmpty()) {
             return;
         }
+        scanAhead(); // first: what it finds outranks what the readers have
         deliver(now);
-        if (scanAhead()) {
-            deliver(now); // the scan found messages that outrank what the readers have
-        }
     }
 
     private void expireDeadlines(long now) {
-        while (!deadlines.isEmpty() && deadlines.peek().deadline <= now) {
-            Tracked t = deadlines.poll();
-            if (t.state == Tracked.State.IN_FLIGHT && t.deadline <= now) {
+        while (!deadlines.isEmpty() && deadlines.peek().at() <= now) {
+            Timed entry = deadlines.poll();
+            Tracked t = entry.t();
+            if (t.state == Tracked.State.IN_FLIGHT && entry.isCurrent(t.deadline)) {
                 retry(t, now, Optional.empty(), "ack_timeout");
                 PartitionCursor c = cursors.get(t.logPartition);
                 if (c != null && checkpointer != null) {
@@ -425,8 +454,12 @@ final class SubscriptionDispatcher {
 
     /** Moves what came due (backoffs, delayed messages, dead letters to offer again) on. */
     private void fireTimers(long now) {
-        while (!timers.isEmpty() && timers.peek().due <= now) {
-            Tracked t = timers.poll();
+        while (!timers.isEmpty() && timers.peek().at() <= now) {
+            Timed entry = timers.poll();
+            Tracked t = entry.t();
+            if (!entry.isCurrent(t.due)) {
+                continue; // re-queued for another time since
+            }
             switch (t.state) {
                 case WAITING -> {
                     held--;
@@ -461,7 +494,6 @@ final class SubscriptionDispatcher {
         PartitionCursor[] parts = partitions == 0 ? new PartitionCursor[0] : cursors.values().toArray(new PartitionCursor[0]);
         boolean[] stuck = new boolean[parts.length];
         while (true) {
-            Tracked r = ready.peek();
             int bestPart = -1;
             int bestPriority = -1;
             if (held < HELD_LIMIT && scheduledHeld < SCHEDULED_LIMIT) {
@@ -482,6 +514,7 @@ final class SubscriptionDispatcher {
                     }
                 }
             }
+            Tracked r = ready.peek(); // after the peeks: a read may have taken high-priority messages ahead
             if (r == null && bestPart < 0) {
                 break;
             }
@@ -573,7 +606,7 @@ final class SubscriptionDispatcher {
             t.state = Tracked.State.SCHEDULED;
             t.due = t.control.deliverAt();
             t.stored = null; // read again when due: a million delayed messages must not hold their bodies
-            timers.add(t);
+            timers.add(new Timed(t.due, t));
             scheduledHeld++;
             PartitionCursor c = cursors.get(t.logPartition);
             if (c != null) {
@@ -606,7 +639,7 @@ final class SubscriptionDispatcher {
 
     private void waitFor(Tracked t) {
         t.state = Tracked.State.WAITING;
-        timers.add(t);
+        timers.add(new Timed(t.due, t));
         held++;
         if (strict() && t.orderKey != null) {
             blocks.waiting(t);
@@ -650,8 +683,11 @@ final class SubscriptionDispatcher {
         t.state = Tracked.State.SETTLED;
         releaseParked(blocks.forget(t));
         PartitionCursor c = cursors.get(t.logPartition);
-        if (c != null && c.ack(t.offset) && checkpointer != null) {
-            checkpointer.save(snapshot(List.of(c)));
+        if (c != null) {
+            boolean hadRetry = c.retrying.containsKey(t.offset);
+            if ((c.ack(t.offset) || hadRetry) && checkpointer != null) {
+                checkpointer.save(snapshot(List.of(c))); // a stored retry state must not outlive the message
+            }
         }
     }
 
@@ -712,7 +748,7 @@ final class SubscriptionDispatcher {
                 LOG.warn("subscription {}: dead-lettering {} failed; trying again", config.name(), t.id, error);
                 t.state = Tracked.State.WAITING_DEAD_LETTER;
                 t.due = clock.millis() + 1000;
-                timers.add(t);
+                timers.add(new Timed(t.due, t));
                 return;
             }
             settle(t);
@@ -761,7 +797,7 @@ final class SubscriptionDispatcher {
             keyOwners.computeIfAbsent(t.key, k -> new KeyOwner(m)).inFlight++;
         }
         tracked.put(t.id, t);
-        deadlines.add(t);
+        deadlines.add(new Timed(t.deadline, t));
         String cursor = c == null ? "" : c.topic.value() + ":" + t.logPartition.partition() + ":" + t.offset;
         m.offer(new Delivery(t.id, config.name(), c == null ? t.logPartition.topic() : c.topic, t.logPartition.partition(),
                 t.offset, t.attempt, cursor, Delivery.splice(t.stored, config.name(), t.logPartition.partition(), t.offset, t.attempt)));
@@ -792,16 +828,19 @@ final class SubscriptionDispatcher {
     /**
      * Looks past the readers for high and critical messages and takes them ahead into the ready queue, so they do
      * not wait behind a backlog. Each record is scanned once; in strict ordering a message never jumps an earlier
-     * one of its key. Answers true when it took any.
+     * one of its key.
      */
-    private boolean scanAhead() {
+    private void scanAhead() {
         if (held >= HELD_LIMIT) {
-            return false;
+            return;
         }
-        boolean took = false;
         int budget = SCAN_BUDGET;
         for (PartitionCursor c : cursors.values()) {
             long end = log.endOffset(c.logPartition);
+            if (c.buffer().isEmpty() && end - c.nextRead() <= readBatch) {
+                continue; // the reader's next read takes all of it, high priority first: no need to look twice
+            }
+            c.scanPos = Math.max(c.scanPos, c.nextRead());
             while (c.scanPos < end && budget > 0 && held < HELD_LIMIT) {
                 ReadResult r = log.read(c.logPartition, c.scanPos, Math.min(budget, readBatch), 1 << 20);
                 if (!(r instanceof ReadResult.Records records) || records.entries().isEmpty()) {
@@ -812,14 +851,14 @@ final class SubscriptionDispatcher {
                     if (c.isAcked(e.offset())) {
                         continue;
                     }
-                    DeliveryControl control = DeliveryControl.of(e);
-                    String key = config.mode() == SubscriptionMode.KEY_SHARED || strict() ? keyOf(e) : null;
-                    if (control.priority() > DeliveryControl.NORMAL && mayJump(c, key)) {
-                        c.takenAhead.add(e.offset());
-                        admit(track(c, e, key, control), clock.millis(), false);
-                        took = true;
-                    } else if (strict() && key != null) {
-                        c.keysPassed.add(key);
+                    if (c.takenAhead.contains(e.offset())) {
+                        continue;
+                    }
+                    if (!takeAhead(c, e) && strict()) {
+                        String key = keyOf(e);
+                        if (key != null) {
+                            c.keysPassed.add(key);
+                        }
                     }
                 }
                 c.scanPos = records.nextOffset();
@@ -828,7 +867,6 @@ final class SubscriptionDispatcher {
         if (budget <= 0) {
             wake(); // more to scan: come back after the commands waiting now
         }
-        return took;
     }
 
     private boolean mayJump(PartitionCursor c, String key) {
@@ -930,8 +968,23 @@ final class SubscriptionDispatcher {
             if (records.entries().isEmpty()) {
                 return null;
             }
-            c.buffered(records.entries(), records.nextOffset());
+            c.buffered(records.entries(), records.nextOffset(), e -> takeAhead(c, e));
         }
+    }
+
+    /** A high or critical message that may jump the queue goes to the ready queue instead of the reader's buffer. */
+    private boolean takeAhead(PartitionCursor c, LogEntry e) {
+        DeliveryControl control = DeliveryControl.of(e);
+        if (control.priority() <= DeliveryControl.NORMAL || held >= HELD_LIMIT) {
+            return false;
+        }
+        String key = config.mode() == SubscriptionMode.KEY_SHARED || strict() ? keyOf(e) : null;
+        if (!mayJump(c, key)) {
+            return false;
+        }
+        c.takenAhead.add(e.offset());
+        admit(track(c, e, key, control), clock.millis(), false);
+        return true;
     }
 
     /** Settles every message matching {@code which} without delivering it (its topic went away). */
@@ -943,22 +996,27 @@ final class SubscriptionDispatcher {
                 tracked.remove(t.id);
             }
         }
-        for (java.util.Collection<Tracked> queue : List.of(ready, timers)) {
-            queue.removeIf(t -> {
-                if (which.test(t)) {
-                    t.state = Tracked.State.SETTLED;
-                    return true;
-                }
-                return false;
-            });
-        }
+        ready.removeIf(t -> settleIf(which, t));
+        timers.removeIf(e -> settleIf(which, e.t()));
         recount();
+    }
+
+    private static boolean settleIf(java.util.function.Predicate<Tracked> which, Tracked t) {
+        if (which.test(t)) {
+            t.state = Tracked.State.SETTLED;
+            return true;
+        }
+        return false;
     }
 
     private void recount() {
         held = ready.size();
         scheduledHeld = 0;
-        for (Tracked t : timers) {
+        for (Timed e : timers) {
+            Tracked t = e.t();
+            if (!e.isCurrent(t.due) || t.state == Tracked.State.SETTLED || t.state == Tracked.State.WAITING_DEAD_LETTER) {
+                continue;
+            }
             if (t.state == Tracked.State.SCHEDULED) {
                 scheduledHeld++;
             } else {

@@ -141,6 +141,11 @@ public final class SubscriptionService implements TopicService.Listener {
         return require(tenant, name).seek(tp -> resolve(tp, to));
     }
 
+    /** Runs the subscription's timers and delivery now; completes after (for tests with a clock they move). */
+    CompletableFuture<Void> tick(TenantId tenant, String name) {
+        return require(tenant, name).tick();
+    }
+
     public CompletableFuture<List<PartitionLag>> lag(TenantId tenant, String name) {
         return require(tenant, name).lag();
     }

@@ -34,9 +34,20 @@ final class BrokerHarness implements AutoCloseable {
     StateStore store;
     Broker broker;
 
+    private final DeadLetterSink deadLetters;
+
     BrokerHarness(Path dir, BrokerConfig config) {
+        this(dir, config, null);
+    }
+
+    /** A harness whose dead letters are collected in {@code deadLetters} instead of the dead-letter topic. */
+    BrokerHarness(Path dir, BrokerConfig config, java.util.List<DeadLetter> deadLetters) {
         this.dir = dir;
         this.config = config;
+        this.deadLetters = deadLetters == null ? null : letter -> {
+            deadLetters.add(letter);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        };
         open();
     }
 
@@ -47,7 +58,9 @@ final class BrokerHarness implements AutoCloseable {
     void open() {
         log = EmbeddedLog.open(EmbeddedLogConfig.builder(dir.resolve("log")).build());
         store = SqliteStateStore.open(dir);
-        broker = Broker.start(config, log, store, new EnvelopeCodec(), new BrokerMetrics(new SimpleMeterRegistry()));
+        BrokerMetrics metrics = new BrokerMetrics(new SimpleMeterRegistry());
+        broker = deadLetters == null ? Broker.start(config, log, store, new EnvelopeCodec(), metrics)
+                : Broker.start(config, log, store, new EnvelopeCodec(), metrics, deadLetters);
     }
 
     void restart() {

@@ -85,9 +85,9 @@ class ServerRestartTest {
     @Test
     void killMinus9OfTheServerLosesNoAcknowledgedPublishAndNoAck(@TempDir Path dir) throws Exception {
         Set<UUID> expected = new HashSet<>();
-        Process child = startChild(dir);
+        Process child = ChildServerProcess.start(dir);
         try {
-            try (KmbClient client = client(dir); KmbConnection c = client.connect()) {
+            try (KmbClient client = ChildServerProcess.client(dir); KmbConnection c = client.connect()) {
                 publish(c, "crash.t", 0, 100);
                 expected.addAll(receiveAndAckSome(c, "crash-sub", 100, n -> n % 5 != 0));
                 // published and acknowledged, never delivered before the crash
@@ -95,32 +95,13 @@ class ServerRestartTest {
                 child.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
                 assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
             }
-            child = startChild(dir);
-            try (KmbClient client = client(dir); KmbConnection c = client.connect()) {
+            child = ChildServerProcess.start(dir);
+            try (KmbClient client = ChildServerProcess.client(dir); KmbConnection c = client.connect()) {
                 assertThat(receiveAll(c, "crash-sub", expected.size())).isEqualTo(expected);
             }
         } finally {
             child.destroyForcibly();
             child.waitFor(10, TimeUnit.SECONDS);
         }
-    }
-
-    private static Process startChild(Path dir) throws IOException {
-        Path portFile = dir.resolve("port");
-        Files.deleteIfExists(portFile);
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process p = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), ChildServerMain.class.getName(), dir.resolve("data").toString(),
-                portFile.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("child.log").toFile()))
-                .start();
-        TestBus.await(WAIT, "the child server to write its port (see child.log)", () -> Files.exists(portFile) || !p.isAlive());
-        assertThat(p.isAlive()).as("child server is running").isTrue();
-        return p;
-    }
-
-    private static KmbClient client(Path dir) throws IOException {
-        return KmbClient.builder(URI.create("http://127.0.0.1:" + Files.readString(dir.resolve("port")).trim()))
-                .requestTimeout(Duration.ofSeconds(20)).build();
     }
 }

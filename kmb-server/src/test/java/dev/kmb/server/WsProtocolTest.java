@@ -54,6 +54,23 @@ class WsProtocolTest {
                 + id + "\"],\"delay\":0.25}");
         assertThat(n.ids()).containsExactly(id);
         assertThat(n.delay()).contains(Duration.ofMillis(250));
+        assertThat(n.reason()).isEmpty();
+    }
+
+    @Test
+    void termCarriesIdsAndAReasonAndRefusesADelayOrAnOverlongReason() {
+        UUID id = UUID.randomUUID();
+        ClientFrame.Term t = (ClientFrame.Term) protocol.parse("{\"op\":\"term\",\"ref\":4,\"subscription\":\"s\",\"ids\":[\""
+                + id + "\"],\"reason\":\"bad schema\"}");
+        assertThat(t.ids()).containsExactly(id);
+        assertThat(t.reason()).contains("bad schema");
+        assertThatThrownBy(() -> protocol.parse("{\"op\":\"term\",\"ref\":5,\"subscription\":\"s\",\"ids\":[],\"delay\":1}"))
+                .isInstanceOfSatisfying(FrameException.class,
+                        e -> assertThat(e.problem().errors()).extracting(f -> f.pointer()).containsExactly("/delay"));
+        assertThatThrownBy(() -> protocol.parse("{\"op\":\"nack\",\"ref\":6,\"subscription\":\"s\",\"ids\":[],\"reason\":\""
+                + "x".repeat(1025) + "\"}"))
+                .isInstanceOfSatisfying(FrameException.class,
+                        e -> assertThat(e.problem().errors()).extracting(f -> f.pointer()).containsExactly("/reason"));
     }
 
     @Test

@@ -1,0 +1,46 @@
+package dev.kmb.broker;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A clock that only moves when a test moves it, for time-based behaviour (backoff, delay, ttl, ack timeouts). Thread-safe. */
+final class MutableClock extends Clock {
+
+    private final AtomicLong millis;
+
+    MutableClock(long startMillis) {
+        this.millis = new AtomicLong(startMillis);
+    }
+
+    void advance(Duration d) {
+        millis.addAndGet(d.toMillis());
+    }
+
+    void advanceMillis(long ms) {
+        millis.addAndGet(ms);
+    }
+
+    @Override
+    public long millis() {
+        return millis.get();
+    }
+
+    @Override
+    public Instant instant() {
+        return Instant.ofEpochMilli(millis.get());
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        return this; // the broker only reads epoch millis
+    }
+}
