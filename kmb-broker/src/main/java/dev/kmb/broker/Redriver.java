@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ final class Redriver {
 
     /** How long a claim holds; a redrive that has not finished by then is taken for dead (it crashed). */
     static final Duration LEASE = Duration.ofMinutes(2);
+
+    private static final Executor SETTLER = task -> Thread.ofVirtual().name("kmb-redrive-settle").start(task);
 
     private final StateStore store;
     private final TopicService topics;
@@ -106,8 +109,9 @@ final class Redriver {
         for (Move m : go) {
             publishes.add(publish(tenant, m.envelope()));
         }
-        return CompletableFuture.allOf(publishes.toArray(CompletableFuture[]::new)).handle((v, ignored) ->
-                settle(claim, go, publishes, failed, more));
+        // settled off the thread that completes the last append (the log's flusher), which must not wait for SQL
+        return CompletableFuture.allOf(publishes.toArray(CompletableFuture[]::new)).handleAsync((v, ignored) ->
+                settle(claim, go, publishes, failed, more), SETTLER);
     }
 
     /** Scans every partition for the selection, up to the limit; true when the limit stopped it. */
