@@ -26,7 +26,7 @@ class DlqCrashTest {
 
     @Test
     void redrivenDeadLettersStayOutOfTheViewAfterAKillMinus9AndTheOthersStayIn(@TempDir Path dir) throws Exception {
-        Process child = startChild(dir);
+        Process child = ChildServerProcess.start(dir);
         List<String> deadLetterIds = new ArrayList<>();
         try {
             URI base = base(dir);
@@ -53,7 +53,7 @@ class DlqCrashTest {
 
             child.destroyForcibly(); // SIGKILL: no shutdown hook, no checkpoint
             assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            child = startChild(dir);
+            child = ChildServerProcess.start(dir);
             URI again = base(dir);
 
             assertThat(deadLetters(again)).extracting(d -> d.get("id").asText()).containsExactly(deadLetterIds.get(2));
@@ -102,20 +102,5 @@ class DlqCrashTest {
 
     private static URI base(Path dir) throws IOException {
         return URI.create("http://127.0.0.1:" + Files.readString(dir.resolve("port")).trim());
-    }
-
-    private static Process startChild(Path dir) throws IOException {
-        Path portFile = dir.resolve("port");
-        Files.deleteIfExists(portFile);
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process p = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), ChildServerMain.class.getName(), dir.resolve("data").toString(),
-                portFile.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("child.log").toFile()))
-                .start();
-        TestBus.await(WAIT, "the child server to write its port (see child.log)", () -> Files.exists(portFile) || !p.isAlive());
-        assertThat(p.isAlive()).as("child server is running").isTrue();
-        return p;
     }
 }

@@ -209,6 +209,10 @@ class DlqRoutesTest {
         // a dead letter is an ordinary envelope there: replay shows it, the original inside
         JsonNode replayed = server.get("/v1/topics/kmb.system.dlq/messages?limit=1000").json().get("messages");
         assertThat(replayed.findValuesAsText("topic")).contains("kmb.system.dlq");
+        // and only the bus writes there, now that it exists too
+        TestServer.Answer forged = server.post("/v1/publish", "{\"topic\":\"kmb.system.dlq\",\"type\":\"event\",\"payload\":1}");
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(forged.code()).isEqualTo("forbidden");
     }
 
     @Test
