@@ -5,11 +5,12 @@ import dev.kmb.broker.spi.TenantId;
 import dev.kmb.core.EnvelopeCodec;
 import dev.kmb.core.TopicName;
 import dev.kmb.log.spi.MessageLog;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine, wired: topics, the publish pipeline, subscriptions and replay over a message log and a
+ * The engine, wired: topics, the publish pipeline, subscriptions, dead letters and replay over a message log and a
  * state store. It owns neither: the caller opens them and closes them after {@link #close()}.
  * Thread-safe.
  */
@@ -20,15 +21,17 @@ public final class Broker implements AutoCloseable {
     private final TopicService topics;
     private final Publisher publisher;
     private final SubscriptionService subscriptions;
+    private final DeadLetterService deadLetters;
     private final Replayer replayer;
     private final CursorCheckpointer checkpointer;
     private final BrokerMetrics metrics;
 
-    private Broker(TopicService topics, Publisher publisher, SubscriptionService subscriptions, Replayer replayer,
-                   CursorCheckpointer checkpointer, BrokerMetrics metrics) {
+    private Broker(TopicService topics, Publisher publisher, SubscriptionService subscriptions,
+                   DeadLetterService deadLetters, Replayer replayer, CursorCheckpointer checkpointer, BrokerMetrics metrics) {
         this.topics = topics;
         this.publisher = publisher;
         this.subscriptions = subscriptions;
+        this.deadLetters = deadLetters;
         this.replayer = replayer;
         this.checkpointer = checkpointer;
         this.metrics = metrics;
@@ -36,30 +39,32 @@ public final class Broker implements AutoCloseable {
 
     /** Starts the broker: reconciles topics, restores subscriptions from their ack state. */
     public static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics) {
-        // the dead-letter topic arrives with the delivery-policy work; until then a given-up message is logged and settled
-        DeadLetterSink deadLetters = letter -> {
-            LOG.warn("subscription {}: message {} at {}[{}]@{} dead-lettered ({}); no dead-letter topic yet",
-                    letter.subscription(), letter.id(), letter.topic(), letter.partition(), letter.offset(),
-                    letter.reason().wire());
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
-        };
-        return start(config, log, store, codec, metrics, deadLetters);
+        return wire(config, log, store, codec, metrics, service -> service);
     }
 
-    /** Starts the broker with its dead letters going to {@code deadLetters} (tests watch them there). */
+    /**
+     * Starts the broker with its dead letters going to {@code deadLetters} (tests watch them there) instead of the
+     * dead-letter topics; listing and redrive still read those.
+     */
     static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics,
                         DeadLetterSink deadLetters) {
+        return wire(config, log, store, codec, metrics, service -> deadLetters);
+    }
+
+    private static Broker wire(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec,
+                               BrokerMetrics metrics, Function<DeadLetterService, DeadLetterSink> sink) {
         TopicService topics = new TopicService(store, log, config);
         topics.reconcile();
         CursorCheckpointer checkpointer = new CursorCheckpointer(store);
+        Publisher publisher = new Publisher(log, topics, codec, config, metrics);
+        DeadLetterService deadLetters = new DeadLetterService(log, store, topics, publisher, codec, config, metrics);
         SubscriptionService subscriptions = new SubscriptionService(store, log, topics, checkpointer, config, metrics,
-                deadLetters);
+                sink.apply(deadLetters));
         topics.addListener(subscriptions);
         subscriptions.start();
         log.addAppendListener((tp, end) -> subscriptions.onAppend(tp));
-        Publisher publisher = new Publisher(log, topics, codec, config, metrics);
         LOG.info("broker started");
-        return new Broker(topics, publisher, subscriptions, new Replayer(log, topics), checkpointer, metrics);
+        return new Broker(topics, publisher, subscriptions, deadLetters, new Replayer(log, topics), checkpointer, metrics);
     }
 
     public TopicService topics() {
@@ -72,6 +77,11 @@ public final class Broker implements AutoCloseable {
 
     public SubscriptionService subscriptions() {
         return subscriptions;
+    }
+
+    /** Dead letters: their listing and redrive. */
+    public DeadLetterService deadLetters() {
+        return deadLetters;
     }
 
     public BrokerMetrics metrics() {

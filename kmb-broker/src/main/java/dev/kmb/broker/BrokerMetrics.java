@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** The broker's meters (Micrometer): publishes, bytes, deliveries, redeliveries, acks, nacks, terms, expiries, dead letters by reason, append latency. */
+/** The broker's meters (Micrometer): publishes, bytes, deliveries, redeliveries, acks, nacks, terms, expiries, dead letters by reason, redrives, append latency. */
 public final class BrokerMetrics {
 
     private final MeterRegistry registry;
@@ -19,6 +19,7 @@ public final class BrokerMetrics {
     private final Counter termed;
     private final Counter expired;
     private final java.util.Map<DeadLetter.Reason, Counter> deadLettered = new java.util.EnumMap<>(DeadLetter.Reason.class);
+    private final Counter redriven;
     private final Timer appendLatency;
 
     public BrokerMetrics(MeterRegistry registry) {
@@ -35,6 +36,8 @@ public final class BrokerMetrics {
         for (DeadLetter.Reason r : DeadLetter.Reason.values()) {
             deadLettered.put(r, Counter.builder("kmb.messages.dead_lettered").tag("reason", r.wire()).register(registry));
         }
+        this.redriven = Counter.builder("kmb.messages.redriven").description("dead letters published again by a redrive")
+                .register(registry);
         this.appendLatency = Timer.builder("kmb.append.latency").description("publish: append until durable")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(20_000)).maximumExpectedValue(Duration.ofSeconds(5))
                 .register(registry);
@@ -74,6 +77,10 @@ public final class BrokerMetrics {
 
     void deadLettered(DeadLetter.Reason reason) {
         deadLettered.get(reason).increment();
+    }
+
+    void redriven(int n) {
+        redriven.increment(n);
     }
 
     void appendLatency(long nanos) {

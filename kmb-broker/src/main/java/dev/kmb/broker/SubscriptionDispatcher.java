@@ -739,7 +739,6 @@ final class SubscriptionDispatcher {
                 java.time.Instant.ofEpochMilli(a.atMillis()), a.consumer(), a.outcome())).toList();
         DeadLetter letter = new DeadLetter(tenant, config.name(), config.deadLetterTopic(), topic, t.logPartition.partition(),
                 t.offset, t.id, t.stored, reason, attempts);
-        metrics.deadLettered(reason);
         deadLetters.deadLetter(letter).whenComplete((v, error) -> mailbox.offer(() -> {
             if (t.state != Tracked.State.DEAD_LETTERING) {
                 return; // a seek or topic removal settled it meanwhile
@@ -751,6 +750,7 @@ final class SubscriptionDispatcher {
                 timers.add(new Timed(t.due, t));
                 return;
             }
+            metrics.deadLettered(reason);
             settle(t);
         }));
     }

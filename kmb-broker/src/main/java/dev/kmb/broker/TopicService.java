@@ -125,13 +125,13 @@ public final class TopicService {
 
     /** The topic for a publish: it must exist, unless {@code topics.auto_create} is on. */
     TopicRecord forPublish(TenantId tenant, TopicName name) {
+        if (name.isReserved()) { // the bus writes its own topics itself (dead letters), never through a publish
+            throw new ProblemException(ProblemCode.FORBIDDEN, "topics under '" + TopicName.RESERVED_PREFIX
+                    + "' are written by the bus only");
+        }
         Optional<TopicRecord> t = find(tenant, name);
         if (t.isPresent()) {
             return t.get();
-        }
-        if (name.isReserved()) {
-            throw new ProblemException(ProblemCode.FORBIDDEN, "topics under '" + TopicName.RESERVED_PREFIX
-                    + "' are written by the bus only");
         }
         if (!config.autoCreateTopics()) {
             throw new ProblemException(ProblemCode.TOPIC_NOT_FOUND, "topic '" + name

@@ -16,6 +16,7 @@ final class HttpRoutes {
         TopicRoutes.register(config, context);
         PublishRoutes.register(config, context);
         SubscriptionRoutes.register(config, context);
+        DlqRoutes.register(config, context);
         SnapshotRoutes.register(config, context);
     }
 

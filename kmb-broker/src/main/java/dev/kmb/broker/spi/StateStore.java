@@ -4,9 +4,11 @@ import dev.kmb.core.TopicName;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The broker's metadata: topics, durable subscriptions and their cursors (the messages themselves live in the log).
+ * The broker's metadata: topics, durable subscriptions, their cursors, and the dead letters a redrive claimed or moved
+ * (the messages themselves live in the log).
  * Implementations are thread-safe; what survives a crash is stated by each one. SQLite in embedded mode,
  * PostgreSQL in cluster mode, on the same schema.
  *
@@ -62,6 +64,29 @@ public interface StateStore extends AutoCloseable {
 
     /** The subscription's cursors, by topic then partition; empty for an unknown subscription. */
     List<CursorState> cursors(TenantId tenant, String subscription);
+
+    /**
+     * Offsets in {@code [fromOffset, toOffset)} of a dead-letter partition that are out of the dead-letter view: moved
+     * by a redrive, or claimed by one at or after {@code claimedSinceMillis} (older claims are abandoned).
+     */
+    Set<Long> hiddenDeadLetters(TenantId tenant, TopicName topic, int partition, long fromOffset, long toOffset,
+                                long claimedSinceMillis);
+
+    /**
+     * Claims dead letters for the redrive {@code claim}, all in one transaction: a dead letter is claimed unless it was
+     * redriven or another claim on it is not older than {@code staleBeforeMillis}. Returns the ones now claimed, in
+     * the order given; two concurrent calls never both get the same one.
+     */
+    List<DeadLetterRef> claimDeadLetters(String claim, List<DeadLetterRef> refs, long nowMillis, long staleBeforeMillis);
+
+    /** Marks dead letters that {@code claim} holds as redriven, in one transaction: out of the view for good. */
+    void markRedriven(String claim, Collection<DeadLetterRef> refs, long nowMillis);
+
+    /** Drops {@code claim}'s claims on dead letters it did not move, in one transaction: they show again. */
+    void releaseDeadLetters(String claim, Collection<DeadLetterRef> refs);
+
+    /** Forgets claims and marks below {@code belowOffset} of a dead-letter partition (retention deleted those). */
+    void pruneDeadLetterMarks(TenantId tenant, TopicName topic, int partition, long belowOffset);
 
     /** Releases the store; later calls throw {@link StateStoreException}. Idempotent. */
     @Override

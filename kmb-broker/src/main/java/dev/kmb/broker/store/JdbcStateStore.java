@@ -1,6 +1,7 @@
 package dev.kmb.broker.store;
 
 import dev.kmb.broker.spi.CursorState;
+import dev.kmb.broker.spi.DeadLetterRef;
 import dev.kmb.broker.spi.StateStore;
 import dev.kmb.broker.spi.StateStoreException;
 import dev.kmb.broker.spi.SubscriptionRecord;
@@ -18,6 +19,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The state store in plain JDBC on the portable schema ({@code db/migration/common}): every statement here runs
@@ -332,6 +334,53 @@ abstract class JdbcStateStore implements StateStore {
             return rows;
         });
         return sorted(result, CURSOR_ORDER);
+    }
+
+    // ---- dead letters a redrive claimed or moved (the SQL is in DeadLetterMarkSql)
+
+    @Override
+    public Set<Long> hiddenDeadLetters(TenantId tenant, TopicName topic, int partition, long fromOffset, long toOffset,
+                                       long claimedSinceMillis) {
+        return withConnection("read redrive marks of " + tenant + "/" + topic + "-" + partition,
+                c -> DeadLetterMarkSql.hidden(c, tenant, topic, partition, fromOffset, toOffset, claimedSinceMillis));
+    }
+
+    @Override
+    public List<DeadLetterRef> claimDeadLetters(String claim, List<DeadLetterRef> refs, long nowMillis,
+                                                long staleBeforeMillis) {
+        if (refs.isEmpty()) {
+            return List.of();
+        }
+        return inTransaction("claim " + refs.size() + " dead letters",
+                c -> List.copyOf(DeadLetterMarkSql.claim(c, claim, refs, nowMillis, staleBeforeMillis)));
+    }
+
+    @Override
+    public void markRedriven(String claim, Collection<DeadLetterRef> refs, long nowMillis) {
+        if (!refs.isEmpty()) {
+            inTransaction("mark " + refs.size() + " dead letters redriven", c -> {
+                DeadLetterMarkSql.markRedriven(c, claim, refs, nowMillis);
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public void releaseDeadLetters(String claim, Collection<DeadLetterRef> refs) {
+        if (!refs.isEmpty()) {
+            inTransaction("release " + refs.size() + " dead letters", c -> {
+                DeadLetterMarkSql.release(c, claim, refs);
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public void pruneDeadLetterMarks(TenantId tenant, TopicName topic, int partition, long belowOffset) {
+        withConnection("prune redrive marks of " + tenant + "/" + topic + "-" + partition, c -> {
+            DeadLetterMarkSql.prune(c, tenant, topic, partition, belowOffset);
+            return null;
+        });
     }
 
     // ---- helpers
