@@ -56,7 +56,10 @@ public final class Broker implements AutoCloseable {
         TopicService topics = new TopicService(store, log, config);
         topics.reconcile();
         CursorCheckpointer checkpointer = new CursorCheckpointer(store);
-        Publisher publisher = new Publisher(log, topics, codec, config, metrics);
+        DedupWindow dedup = new DedupWindow(topics, metrics, config.dedupMaxIds());
+        dedup.rebuild(topics.allRecords(), log, config.clock().millis()); // before the first publish
+        topics.addListener(dedup);
+        Publisher publisher = new Publisher(log, topics, codec, config, metrics, dedup);
         DeadLetterService deadLetters = new DeadLetterService(log, store, topics, publisher, codec, config, metrics);
         SubscriptionService subscriptions = new SubscriptionService(store, log, topics, checkpointer, config, metrics,
                 sink.apply(deadLetters));

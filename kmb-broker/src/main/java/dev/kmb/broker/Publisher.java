@@ -15,6 +15,7 @@ import dev.kmb.log.spi.TopicPartition;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +23,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
- * The publish pipeline: interceptors → topic check → stamp → partition → append → receipts. Routing to
+ * The publish pipeline: interceptors → topic check → stamp → partition → dedup → append → receipts. Routing to
  * subscribers follows from the append (the log tells the subscription engine). A batch is atomic per
  * partition: each partition's share is one log batch. Thread-safe and stateless between calls.
  */
@@ -38,26 +40,44 @@ public final class Publisher {
     private final EnvelopeCodec codec;
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
+    private final DedupWindow dedup;
 
-    Publisher(MessageLog log, TopicService topics, EnvelopeCodec codec, BrokerConfig config, BrokerMetrics metrics) {
+    /** Where a request that waited for another's append claims its ids again (not the log's completing thread). */
+    private static final Executor RECLAIM = task -> Thread.ofVirtual().name("kmb-dedup-reclaim").start(task);
+
+    Publisher(MessageLog log, TopicService topics, EnvelopeCodec codec, BrokerConfig config, BrokerMetrics metrics,
+              DedupWindow dedup) {
         this.log = log;
         this.topics = topics;
         this.codec = codec;
         this.config = config;
         this.metrics = metrics;
+        this.dedup = dedup;
     }
 
-    /** One message of a batch on its way to the log. */
-    private record Pending(int index, Envelope envelope, LogRecord record) {
+    /** One message of a request on its way to the log; {@code seen} is its dedup claim, if it has one. */
+    private record Pending(int index, Envelope envelope, TopicRecord topic, TopicPartition partition, LogRecord record,
+                           DedupWindow.Seen seen) {
+
+        Pending claimed(DedupWindow.Seen claim) {
+            return new Pending(index, envelope, topic, partition, record, claim);
+        }
+    }
+
+    /** Publishes with the {@link PublishOptions#DEFAULT default options}: see {@link #publish(TenantId, List, PublishOptions)}. */
+    public CompletableFuture<List<Receipt>> publish(TenantId tenant, List<Envelope> envelopes) {
+        return publish(tenant, envelopes, PublishOptions.DEFAULT);
     }
 
     /**
      * Publishes envelopes (already decoded and validated). Completes with one receipt per envelope in
      * request order, or exceptionally with a {@link ProblemException} (429 when the log is back-pressured).
+     * An id seen on its topic within the topic's dedup window is not appended again: its receipt is the first
+     * one's, marked duplicate (so is a repeat of an id earlier in the same request).
      *
      * @throws ProblemException for a refused message: nothing of the request is appended
      */
-    public CompletableFuture<List<Receipt>> publish(TenantId tenant, List<Envelope> envelopes) {
+    public CompletableFuture<List<Receipt>> publish(TenantId tenant, List<Envelope> envelopes, PublishOptions options) {
         if (envelopes.isEmpty()) {
             throw new ProblemException(ProblemCode.VALIDATION_FAILED, "a publish needs at least one message");
         }
@@ -65,17 +85,82 @@ public final class Publisher {
         for (Envelope e : envelopes) {
             accepted.add(intercept(tenant, e));
         }
-        Instant now = config.clock().instant();
-        Map<TopicPartition, List<Pending>> groups = new LinkedHashMap<>();
+        // the log keeps milliseconds: a receipt stamped so equals the one a restart reads back for a duplicate
+        Instant now = config.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+        List<Pending> out = new ArrayList<>(accepted.size());
+        boolean dedup = false;
         for (int i = 0; i < accepted.size(); i++) {
             Envelope e = accepted.get(i).withTimestamp(now);
             TopicRecord topic = topics.forPublish(tenant, e.topic());
             TopicName logTopic = LogNames.logTopic(tenant, topic.name());
             LogRecord record = record(e, now);
             int partition = log.partitionFor(logTopic, record);
-            groups.computeIfAbsent(new TopicPartition(logTopic, partition), k -> new ArrayList<>()).add(new Pending(i, e, record));
+            out.add(new Pending(i, e, topic, new TopicPartition(logTopic, partition), record, null));
+            dedup |= topic.dedupEnabled();
         }
-        Receipt[] receipts = new Receipt[accepted.size()];
+        Receipt[] receipts = new Receipt[out.size()];
+        if (!dedup) {
+            return append(out, receipts, null, now, false);
+        }
+        if (!options.dedup()) {
+            return append(out, receipts, null, now, true);
+        }
+        return deduplicated(out, now);
+    }
+
+    /** Claims the request's ids, then appends what is new; waits (holding no claim) for another request's append first. */
+    private CompletableFuture<List<Receipt>> deduplicated(List<Pending> out, Instant now) {
+        List<DedupWindow.Ask> asks = new ArrayList<>(out.size());
+        for (Pending p : out) {
+            if (p.topic().dedupEnabled()) {
+                asks.add(new DedupWindow.Ask(p.topic(), p.envelope().id()));
+            }
+        }
+        DedupWindow.Claims c = dedup.claim(asks, now.toEpochMilli());
+        if (c.waitFor() != null) {
+            // off the log's completing thread; if that append failed, the id is free and this request may take it
+            return c.waitFor().handle((r, e) -> null).thenComposeAsync(v -> deduplicated(out, now), RECLAIM);
+        }
+        Receipt[] receipts = new Receipt[out.size()];
+        int[] earlier = null;
+        List<Pending> toAppend = new ArrayList<>(out.size());
+        int[] askIndexOf = new int[out.size()];
+        for (int i = 0, a = 0; i < out.size(); i++) {
+            Pending p = out.get(i);
+            if (!p.topic().dedupEnabled()) {
+                toAppend.add(p);
+                continue;
+            }
+            askIndexOf[a] = i;
+            switch (c.claims().get(a++)) {
+                case DedupWindow.Mine m -> toAppend.add(p.claimed(m.seen()));
+                case DedupWindow.Duplicate d -> {
+                    receipts[i] = d.first();
+                    dedup.countDuplicate(p.topic());
+                }
+                case DedupWindow.Earlier e -> {
+                    if (earlier == null) {
+                        earlier = new int[out.size()];
+                        java.util.Arrays.fill(earlier, -1);
+                    }
+                    earlier[i] = askIndexOf[e.index()];
+                    dedup.countDuplicate(p.topic());
+                }
+            }
+        }
+        return append(toAppend, receipts, earlier, now, false);
+    }
+
+    /**
+     * Appends each partition's share as one batch and fills {@code receipts}; claims are completed (or abandoned) per
+     * partition as its batch lands (or fails). {@code remember}: note unclaimed ids in the dedup window (no-dedup publishes).
+     */
+    private CompletableFuture<List<Receipt>> append(List<Pending> toAppend, Receipt[] receipts, int[] earlier, Instant now,
+                                                    boolean remember) {
+        Map<TopicPartition, List<Pending>> groups = new LinkedHashMap<>();
+        for (Pending p : toAppend) {
+            groups.computeIfAbsent(p.partition(), k -> new ArrayList<>()).add(p);
+        }
         List<CompletableFuture<Void>> appends = new ArrayList<>(groups.size());
         long started = System.nanoTime();
         for (Map.Entry<TopicPartition, List<Pending>> g : groups.entrySet()) {
@@ -87,18 +172,42 @@ public final class Publisher {
                 bytes += p.record().value().length;
             }
             long batchBytes = bytes;
-            appends.add(log.append(g.getKey(), records).thenAccept(result -> {
+            CompletableFuture<AppendResult> appended;
+            try {
+                appended = log.append(g.getKey(), records);
+            } catch (RuntimeException e) {
+                appended = CompletableFuture.failedFuture(e);
+            }
+            appends.add(appended.thenAccept(result -> {
                 AppendResult.Appended a = appended(g.getKey(), result);
                 for (int j = 0; j < pending.size(); j++) {
                     Pending p = pending.get(j);
                     receipts[p.index()] = new Receipt(p.envelope().id(), p.envelope().topic(), g.getKey().partition(),
                             a.offsetOf(j), now, false);
+                    if (p.seen() != null) {
+                        dedup.complete(p.seen(), g.getKey().partition(), a.offsetOf(j));
+                    } else if (remember && p.topic().dedupEnabled()) {
+                        dedup.remember(p.topic(), p.envelope().id(), g.getKey().partition(), a.offsetOf(j), now.toEpochMilli());
+                    }
                 }
                 metrics.published(pending.size(), batchBytes);
+            }).whenComplete((v, failure) -> {
+                if (failure != null) {
+                    pending.stream().filter(p -> p.seen() != null).forEach(p -> dedup.abandon(p.seen(), failure));
+                }
             }));
         }
         return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            metrics.appendLatency(System.nanoTime() - started);
+            if (!appends.isEmpty()) {
+                metrics.appendLatency(System.nanoTime() - started);
+            }
+            if (earlier != null) {
+                for (int i = 0; i < earlier.length; i++) {
+                    if (earlier[i] >= 0) {
+                        receipts[i] = receipts[earlier[i]].asDuplicate();
+                    }
+                }
+            }
             return List.of(receipts);
         });
     }
