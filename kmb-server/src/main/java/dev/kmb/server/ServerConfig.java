@@ -1,5 +1,6 @@
 package dev.kmb.server;
 
+import dev.kmb.broker.BrokerConfig;
 import dev.kmb.core.EnvelopeLimits;
 import dev.kmb.log.spi.Durability;
 import java.nio.file.Path;
@@ -28,10 +29,13 @@ import java.util.regex.Pattern;
  * @param metricsEnabled    {@code kmb.monitoring.metrics.enabled}: serve {@code GET /metrics} (default true)
  * @param logLevel          {@code kmb.monitoring.logging.level}: trace|debug|info|warn|error (default info)
  * @param logFormat         {@code kmb.monitoring.logging.format}: text|json (default text)
+ * @param dedupMaxIds       {@code kmb.broker.dedup.max_ids}: message ids all topics' dedup windows hold together, the
+ *                          oldest forgotten early beyond it (default {@value BrokerConfig#DEFAULT_DEDUP_MAX_IDS},
+ *                          about 120 bytes of heap each)
  */
 public record ServerConfig(String host, int port, long maxRequestBytes, Path dataDir, boolean autoCreateTopics,
                            int maxMessageBytes, Durability defaultDurability, Authentication authentication,
-                           boolean metricsEnabled, String logLevel, LogFormat logFormat) {
+                           boolean metricsEnabled, String logLevel, LogFormat logFormat, int dedupMaxIds) {
 
     public static final String LOOPBACK = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -90,6 +94,9 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
             throw new IllegalArgumentException("kmb.monitoring.logging.level = '" + logLevel + "' must be one of "
                     + "trace, debug, info, warn, error");
         }
+        if (dedupMaxIds < 1) {
+            throw new IllegalArgumentException("kmb.broker.dedup.max_ids = " + dedupMaxIds + " must be at least 1");
+        }
         if (authentication == Authentication.NONE && !isLoopback(host)) {
             throw new IllegalArgumentException("kmb.server.host = '" + host + "' is not a loopback address, and "
                     + "kmb.security.authentication is none: without authentication KMB serves 127.0.0.1 only "
@@ -100,7 +107,8 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
     /** The old five-setting form: everything else at its default. */
     public ServerConfig(String host, int port, Path dataDir, boolean autoCreateTopics, int maxMessageBytes) {
         this(host, port, defaultMaxRequestBytes(maxMessageBytes), dataDir, autoCreateTopics, maxMessageBytes,
-                DEFAULT_DURABILITY, Authentication.NONE, true, DEFAULT_LOG_LEVEL, LogFormat.TEXT);
+                DEFAULT_DURABILITY, Authentication.NONE, true, DEFAULT_LOG_LEVEL, LogFormat.TEXT,
+                BrokerConfig.DEFAULT_DEDUP_MAX_IDS);
     }
 
     /** Loopback, port 8080, ./data: what {@code ./kmb serve} runs with. */
@@ -123,16 +131,21 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
 
     public ServerConfig withPort(int value) {
         return new ServerConfig(host, value, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, dedupMaxIds);
     }
 
     public ServerConfig withDataDir(Path value) {
         return new ServerConfig(host, port, maxRequestBytes, value, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, dedupMaxIds);
+    }
+
+    public ServerConfig withDedupMaxIds(int value) {
+        return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, value);
     }
 
     public ServerConfig withAutoCreateTopics(boolean value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, value, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, dedupMaxIds);
     }
 }
