@@ -399,7 +399,7 @@ final class DedupWindow implements TopicService.Listener {
             TopicName logTopic = LogNames.logTopic(t.tenant(), t.name());
             List<long[]> found = new ArrayList<>(); // {seenAt, partition, offset, msb, lsb}
             for (int p = 0; p < t.spec().partitions(); p++) {
-                readPartition(log, new TopicPartition(logTopic, p), since, found);
+                readPartition(log, new TopicPartition(logTopic, p), since, found, () -> keepNewest(found));
             }
             found.sort(Comparator.comparingLong(f -> f[0])); // the queue is kept in time order
             TopicIds ids = idsOf(t.tenant(), t.name());
@@ -421,7 +421,18 @@ final class DedupWindow implements TopicService.Listener {
         }
     }
 
-    private static void readPartition(MessageLog log, TopicPartition tp, long since, List<long[]> found) {
+    /** Bounds a rebuild's scratch list: past twice the cap, only the newest {@code maxIds} could be kept anyway. */
+    private void keepNewest(List<long[]> found) {
+        if (found.size() <= 2L * maxIds) {
+            return;
+        }
+        found.sort(Comparator.comparingLong(f -> f[0]));
+        int drop = found.size() - maxIds;
+        found.subList(0, drop).clear();
+        metrics.dedupEvicted(drop);
+    }
+
+    private static void readPartition(MessageLog log, TopicPartition tp, long since, List<long[]> found, Runnable bound) {
         OptionalLong from = log.offsetForTimestamp(tp, since);
         if (from.isEmpty()) {
             return;
@@ -446,6 +457,7 @@ final class DedupWindow implements TopicService.Listener {
                 id.ifPresent(u -> found.add(new long[] {e.timestamp(), tp.partition(), e.offset(),
                         u.getMostSignificantBits(), u.getLeastSignificantBits()}));
             }
+            bound.run();
             if (records.nextOffset() <= offset) {
                 return;
             }

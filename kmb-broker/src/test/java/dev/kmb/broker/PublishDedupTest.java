@@ -287,6 +287,11 @@ class PublishDedupTest {
         Receipt newest = sent.get(299);
         assertThat(publish(message(oldest.topic().value(), oldest.id(), null)).duplicate()).as("forgotten early").isFalse();
         assertThat(publish(message(newest.topic().value(), newest.id(), null))).isEqualTo(newest.asDuplicate());
+
+        h.restart(); // the rebuild from the log keeps to the cap too
+        assertThat(h.broker.metrics().registry().get("kmb.dedup.ids").gauge().value()).isBetween(1.0, 128.0);
+        assertThat(publish(message(newest.topic().value(), newest.id(), null))).isEqualTo(newest.asDuplicate());
+        assertThat(publish(message(sent.get(1).topic().value(), sent.get(1).id(), null)).duplicate()).isFalse();
     }
 
     @Test
