@@ -78,7 +78,7 @@ final class DedupWindow implements TopicService.Listener {
     sealed interface Claim {
     }
 
-    /** The id is this request's to append; complete or abandon {@code seen} afterwards. */
+    /** The id is this request's to append; {@link #complete} or {@link #abandon} {@code seen} afterwards. */
     record Mine(Seen seen) implements Claim {
     }
 
@@ -86,26 +86,29 @@ final class DedupWindow implements TopicService.Listener {
     record Duplicate(Receipt first) implements Claim {
     }
 
-    /** The id comes earlier in the same request: a duplicate of message {@code index}. */
+    /** The id comes earlier in the same request: a duplicate of ask {@code index}. */
     record Earlier(int index) implements Claim {
     }
 
     /**
-     * The outcome of {@link #claim}: either one claim per asked id, or (nothing claimed) an append of another request
-     * to wait for before asking again.
+     * The outcome of {@link #claim}: either one claim per asked id and the request's {@code landed} future (complete it
+     * with {@link #landed} once its appends are over, whatever their outcome; null when it claimed nothing), or
+     * (nothing claimed) {@code waitFor}, the appends of another request to wait for before asking again.
      */
-    record Claims(List<Claim> claims, CompletableFuture<?> waitFor) {
+    record Claims(List<Claim> claims, CompletableFuture<Void> landed, CompletableFuture<Void> waitFor) {
     }
 
-    /** One remembered id. Fields are guarded by its topic's lock. */
+    /** One remembered id. Fields but {@code id}, {@code owner} and {@code seenAt} are guarded by its topic's lock. */
     static final class Seen {
         final UUID id;
         final TopicIds owner;
         final long seenAt;
         int partition;
         long offset;
-        /** Present while the first publish is appending; null once it is in the log. */
-        CompletableFuture<Receipt> pending;
+        /** The index of the ask that claimed it, within its request (to answer repeats in that request). */
+        int askIndex;
+        /** The claiming request's appends while they are under way; null once the id is in the log. */
+        CompletableFuture<Void> pending;
 
         Seen(UUID id, TopicIds owner, long seenAt) {
             this.id = id;
@@ -126,7 +129,6 @@ final class DedupWindow implements TopicService.Listener {
         final HashMap<UUID, Seen> ids = new HashMap<>();
         final ArrayDeque<Seen> queue = new ArrayDeque<>();
         final Counter duplicates;
-        boolean dropped;
 
         TopicIds(LogNames.TenantTopic key, long order, Counter duplicates) {
             this.key = key;
@@ -137,25 +139,44 @@ final class DedupWindow implements TopicService.Listener {
 
     /**
      * Claims the asked ids at {@code nowMillis}, all or none: either every id gets a {@link Claim}, or none is
-     * claimed and {@link Claims#waitFor} is an append of another request that holds one of them.
+     * claimed and {@link Claims#waitFor} is the appends of another request that holds one of them.
      */
     Claims claim(List<Ask> asks, long nowMillis) {
         TopicIds[] perAsk = new TopicIds[asks.size()];
         List<TopicIds> involved = new ArrayList<>(1);
+        List<TopicRecord> windows = new ArrayList<>(1);
+        TopicRecord last = null;
+        TopicIds lastIds = null;
         for (int i = 0; i < asks.size(); i++) {
             TopicRecord t = asks.get(i).topic();
-            TopicIds ids = idsOf(t.tenant(), t.name());
-            perAsk[i] = ids;
-            if (!containsSame(involved, ids)) {
-                involved.add(ids);
+            if (t != last) { // a batch is mostly one topic: one look-up for all of it
+                last = t;
+                lastIds = idsOf(t.tenant(), t.name());
+                if (!containsSame(involved, lastIds)) {
+                    involved.add(lastIds);
+                    windows.add(t);
+                }
             }
+            perAsk[i] = lastIds;
         }
-        involved.sort(Comparator.comparingLong(x -> x.order)); // one global lock order: no deadlock
+        if (involved.size() > 1) { // one global lock order: no deadlock between requests spanning topics
+            List<TopicIds> sorted = new ArrayList<>(involved);
+            sorted.sort(Comparator.comparingLong(x -> x.order));
+            List<TopicRecord> sortedWindows = new ArrayList<>();
+            for (TopicIds x : sorted) {
+                sortedWindows.add(windows.get(indexOfSame(involved, x)));
+            }
+            involved = sorted;
+            windows = sortedWindows;
+        }
         Claims result;
         for (TopicIds ids : involved) {
             ids.lock.lock();
         }
         try {
+            for (int i = 0; i < involved.size(); i++) {
+                expire(involved.get(i), nowMillis, windows.get(i).dedupWindow().toMillis());
+            }
             result = claimLocked(asks, perAsk, nowMillis);
         } finally {
             for (int i = involved.size() - 1; i >= 0; i--) {
@@ -169,87 +190,106 @@ final class DedupWindow implements TopicService.Listener {
     }
 
     private static boolean containsSame(List<TopicIds> list, TopicIds ids) {
-        for (TopicIds x : list) {
-            if (x == ids) {
-                return true;
+        return indexOfSame(list, ids) >= 0;
+    }
+
+    private static int indexOfSame(List<TopicIds> list, TopicIds ids) {
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == ids) {
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 
     private Claims claimLocked(List<Ask> asks, TopicIds[] perAsk, long now) {
         Claim[] claims = new Claim[asks.size()];
-        HashMap<LogNames.TenantTopic, HashMap<UUID, Integer>> firstInRequest = null;
+        // first pass: seen ids are duplicates; an id another request is appending means waiting, holding nothing
         for (int i = 0; i < asks.size(); i++) {
-            Ask a = asks.get(i);
-            TopicIds ids = perAsk[i];
-            long window = a.topic().dedupWindow().toMillis();
-            expire(ids, now, window);
-            Seen s = ids.ids.get(a.id());
-            if (s != null && s.pending != null) {
-                // another request's append: wait for it holding nothing (this first pass has taken nothing yet)
-                return new Claims(null, s.pending);
-            }
-            if (s != null && s.seenAt + window > now) {
-                claims[i] = new Duplicate(s.receipt());
+            Seen s = perAsk[i].ids.get(asks.get(i).id());
+            if (s == null) {
                 continue;
             }
-            if (firstInRequest == null) {
-                firstInRequest = new HashMap<>();
+            if (s.pending != null) {
+                return new Claims(null, null, s.pending);
             }
-            Integer earlier = firstInRequest.computeIfAbsent(ids.key, k -> new HashMap<>()).putIfAbsent(a.id(), i);
-            claims[i] = earlier == null ? null : new Earlier(earlier);
+            if (s.seenAt + asks.get(i).topic().dedupWindow().toMillis() > now) {
+                claims[i] = new Duplicate(s.receipt());
+            }
         }
-        // nothing to wait for: now take the new ids
+        // second pass: take the new ids; a repeat within the request finds its first occurrence, claimed just now
+        CompletableFuture<Void> landed = null;
+        int added = 0;
         for (int i = 0; i < asks.size(); i++) {
-            if (claims[i] == null) {
-                TopicIds ids = perAsk[i];
-                Seen mine = new Seen(asks.get(i).id(), ids, now);
-                mine.pending = new CompletableFuture<>();
-                ids.ids.put(mine.id, mine);
-                ids.queue.addLast(mine);
-                held.incrementAndGet();
-                claims[i] = new Mine(mine);
+            if (claims[i] != null) {
+                perAsk[i].duplicates.increment();
+                continue;
             }
-        }
-        return new Claims(Arrays.asList(claims), null);
-    }
-
-    /** Counts a duplicate answered on {@code topic}. */
-    void countDuplicate(TopicRecord topic) {
-        idsOf(topic.tenant(), topic.name()).duplicates.increment();
-    }
-
-    /** The claimed id is in the log at this place: later publishes of it are its duplicates. */
-    void complete(Seen seen, int partition, long offset) {
-        CompletableFuture<Receipt> waiting;
-        seen.owner.lock.lock();
-        try {
-            seen.partition = partition;
-            seen.offset = offset;
-            waiting = seen.pending;
-            seen.pending = null;
-        } finally {
-            seen.owner.lock.unlock();
-        }
-        waiting.complete(seen.receipt());
-    }
-
-    /** The claimed id's append failed: forget it, and let whoever waits for it claim it again. */
-    void abandon(Seen seen, Throwable why) {
-        CompletableFuture<Receipt> waiting;
-        seen.owner.lock.lock();
-        try {
-            if (seen.owner.ids.get(seen.id) == seen) {
-                seen.owner.ids.remove(seen.id);
+            TopicIds ids = perAsk[i];
+            UUID id = asks.get(i).id();
+            Seen s = ids.ids.get(id);
+            if (s != null && s.pending != null) { // pending, yet not in the first pass: this request's own claim
+                claims[i] = new Earlier(s.askIndex);
+                ids.duplicates.increment();
+                continue;
             }
-            waiting = seen.pending;
-            seen.pending = null;
-        } finally {
-            seen.owner.lock.unlock();
+            if (landed == null) {
+                landed = new CompletableFuture<>();
+            }
+            Seen mine = new Seen(id, ids, now);
+            mine.askIndex = i;
+            mine.pending = landed;
+            ids.ids.put(id, mine);
+            ids.queue.addLast(mine);
+            added++;
+            claims[i] = new Mine(mine);
         }
-        if (waiting != null) {
-            waiting.completeExceptionally(why);
+        held.addAndGet(added);
+        return new Claims(Arrays.asList(claims), landed, null);
+    }
+
+    /** The claimed ids of one appended batch are in the log, at {@code offsets} of {@code partition}. */
+    void complete(List<Seen> batch, int partition, long firstOffset) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        ReentrantLock lock = batch.get(0).owner.lock; // a batch is one partition, so one topic
+        lock.lock();
+        try {
+            for (int j = 0; j < batch.size(); j++) {
+                Seen seen = batch.get(j);
+                seen.partition = partition;
+                seen.offset = firstOffset + j;
+                seen.pending = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The claimed ids of a batch whose append failed: forget them, so that whoever waits for them may claim them. */
+    void abandon(List<Seen> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        ReentrantLock lock = batch.get(0).owner.lock;
+        lock.lock();
+        try {
+            for (Seen seen : batch) {
+                if (seen.owner.ids.get(seen.id) == seen) {
+                    seen.owner.ids.remove(seen.id);
+                }
+                seen.pending = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A request's appends are over (each batch completed or abandoned): those waiting for them may ask again. */
+    static void landed(Claims claims) {
+        if (claims.landed() != null) {
+            claims.landed().complete(null);
         }
     }
 

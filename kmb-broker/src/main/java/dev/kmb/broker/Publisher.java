@@ -111,8 +111,10 @@ public final class Publisher {
     /** Claims the request's ids, then appends what is new; waits (holding no claim) for another request's append first. */
     private CompletableFuture<List<Receipt>> deduplicated(List<Pending> out, Instant now) {
         List<DedupWindow.Ask> asks = new ArrayList<>(out.size());
+        int[] outIndexOfAsk = new int[out.size()];
         for (Pending p : out) {
             if (p.topic().dedupEnabled()) {
+                outIndexOfAsk[asks.size()] = p.index();
                 asks.add(new DedupWindow.Ask(p.topic(), p.envelope().id()));
             }
         }
@@ -124,36 +126,36 @@ public final class Publisher {
         Receipt[] receipts = new Receipt[out.size()];
         int[] earlier = null;
         List<Pending> toAppend = new ArrayList<>(out.size());
-        int[] askIndexOf = new int[out.size()];
         for (int i = 0, a = 0; i < out.size(); i++) {
             Pending p = out.get(i);
             if (!p.topic().dedupEnabled()) {
                 toAppend.add(p);
                 continue;
             }
-            askIndexOf[a] = i;
             switch (c.claims().get(a++)) {
                 case DedupWindow.Mine m -> toAppend.add(p.claimed(m.seen()));
-                case DedupWindow.Duplicate d -> {
-                    receipts[i] = d.first();
-                    dedup.countDuplicate(p.topic());
-                }
+                case DedupWindow.Duplicate d -> receipts[i] = d.first();
                 case DedupWindow.Earlier e -> {
                     if (earlier == null) {
                         earlier = new int[out.size()];
                         java.util.Arrays.fill(earlier, -1);
                     }
-                    earlier[i] = askIndexOf[e.index()];
-                    dedup.countDuplicate(p.topic());
+                    earlier[i] = outIndexOfAsk[e.index()];
                 }
             }
         }
-        return append(toAppend, receipts, earlier, now, false);
+        CompletableFuture<List<Receipt>> appended;
+        try {
+            appended = append(toAppend, receipts, earlier, now, false);
+        } catch (RuntimeException e) {
+            appended = CompletableFuture.failedFuture(e);
+        }
+        return appended.whenComplete((r, e) -> DedupWindow.landed(c));
     }
 
     /**
      * Appends each partition's share as one batch and fills {@code receipts}; claims are completed (or abandoned) per
-     * partition as its batch lands (or fails). {@code remember}: note unclaimed ids in the dedup window (no-dedup publishes).
+     * batch as it lands (or fails). {@code remember}: note unclaimed ids in the dedup window (no-dedup publishes).
      */
     private CompletableFuture<List<Receipt>> append(List<Pending> toAppend, Receipt[] receipts, int[] earlier, Instant now,
                                                     boolean remember) {
@@ -166,10 +168,14 @@ public final class Publisher {
         for (Map.Entry<TopicPartition, List<Pending>> g : groups.entrySet()) {
             List<Pending> pending = g.getValue();
             List<LogRecord> records = new ArrayList<>(pending.size());
+            List<DedupWindow.Seen> claimed = new ArrayList<>(pending.get(0).seen() == null ? 0 : pending.size());
             long bytes = 0;
             for (Pending p : pending) {
                 records.add(p.record());
                 bytes += p.record().value().length;
+                if (p.seen() != null) {
+                    claimed.add(p.seen());
+                }
             }
             long batchBytes = bytes;
             CompletableFuture<AppendResult> appended;
@@ -180,20 +186,19 @@ public final class Publisher {
             }
             appends.add(appended.thenAccept(result -> {
                 AppendResult.Appended a = appended(g.getKey(), result);
+                int partition = g.getKey().partition();
                 for (int j = 0; j < pending.size(); j++) {
                     Pending p = pending.get(j);
-                    receipts[p.index()] = new Receipt(p.envelope().id(), p.envelope().topic(), g.getKey().partition(),
-                            a.offsetOf(j), now, false);
-                    if (p.seen() != null) {
-                        dedup.complete(p.seen(), g.getKey().partition(), a.offsetOf(j));
-                    } else if (remember && p.topic().dedupEnabled()) {
-                        dedup.remember(p.topic(), p.envelope().id(), g.getKey().partition(), a.offsetOf(j), now.toEpochMilli());
+                    receipts[p.index()] = new Receipt(p.envelope().id(), p.envelope().topic(), partition, a.offsetOf(j), now, false);
+                    if (remember && p.topic().dedupEnabled()) {
+                        dedup.remember(p.topic(), p.envelope().id(), partition, a.offsetOf(j), now.toEpochMilli());
                     }
                 }
+                dedup.complete(claimed, partition, a.offsetOf(0));
                 metrics.published(pending.size(), batchBytes);
             }).whenComplete((v, failure) -> {
                 if (failure != null) {
-                    pending.stream().filter(p -> p.seen() != null).forEach(p -> dedup.abandon(p.seen(), failure));
+                    dedup.abandon(claimed);
                 }
             }));
         }
