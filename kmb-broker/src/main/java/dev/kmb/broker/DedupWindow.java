@@ -78,10 +78,6 @@ final class DedupWindow implements TopicService.Listener {
     sealed interface Claim {
     }
 
-    /** The id is this request's to append; {@link #complete} or {@link #abandon} {@code seen} afterwards. */
-    record Mine(Seen seen) implements Claim {
-    }
-
     /** The id was published before within the window: this is the first receipt, marked duplicate. */
     record Duplicate(Receipt first) implements Claim {
     }
@@ -98,8 +94,11 @@ final class DedupWindow implements TopicService.Listener {
     record Claims(List<Claim> claims, CompletableFuture<Void> landed, CompletableFuture<Void> waitFor) {
     }
 
-    /** One remembered id. Fields but {@code id}, {@code owner} and {@code seenAt} are guarded by its topic's lock. */
-    static final class Seen {
+    /**
+     * One remembered id; as a {@link Claim}, the id is this request's to append ({@link #complete} or {@link #abandon}
+     * it afterwards). Fields but {@code id}, {@code owner} and {@code seenAt} are guarded by its topic's lock.
+     */
+    static final class Seen implements Claim {
         final UUID id;
         final TopicIds owner;
         final long seenAt;
@@ -242,25 +241,30 @@ final class DedupWindow implements TopicService.Listener {
             ids.ids.put(id, mine);
             ids.queue.addLast(mine);
             added++;
-            claims[i] = new Mine(mine);
+            claims[i] = mine;
         }
         held.addAndGet(added);
         return new Claims(Arrays.asList(claims), landed, null);
     }
 
-    /** The claimed ids of one appended batch are in the log, at {@code offsets} of {@code partition}. */
-    void complete(List<Seen> batch, int partition, long firstOffset) {
-        if (batch.isEmpty()) {
+    /**
+     * The claimed ids of one appended batch are in the log: {@code batch[j]} (null where the record had no claim) at
+     * {@code firstOffset + j} of {@code partition}.
+     */
+    void complete(Seen[] batch, int partition, long firstOffset) {
+        ReentrantLock lock = lockOf(batch);
+        if (lock == null) {
             return;
         }
-        ReentrantLock lock = batch.get(0).owner.lock; // a batch is one partition, so one topic
         lock.lock();
         try {
-            for (int j = 0; j < batch.size(); j++) {
-                Seen seen = batch.get(j);
-                seen.partition = partition;
-                seen.offset = firstOffset + j;
-                seen.pending = null;
+            for (int j = 0; j < batch.length; j++) {
+                Seen seen = batch[j];
+                if (seen != null) {
+                    seen.partition = partition;
+                    seen.offset = firstOffset + j;
+                    seen.pending = null;
+                }
             }
         } finally {
             lock.unlock();
@@ -268,22 +272,34 @@ final class DedupWindow implements TopicService.Listener {
     }
 
     /** The claimed ids of a batch whose append failed: forget them, so that whoever waits for them may claim them. */
-    void abandon(List<Seen> batch) {
-        if (batch.isEmpty()) {
+    void abandon(Seen[] batch) {
+        ReentrantLock lock = lockOf(batch);
+        if (lock == null) {
             return;
         }
-        ReentrantLock lock = batch.get(0).owner.lock;
         lock.lock();
         try {
             for (Seen seen : batch) {
-                if (seen.owner.ids.get(seen.id) == seen) {
-                    seen.owner.ids.remove(seen.id);
+                if (seen != null) {
+                    if (seen.owner.ids.get(seen.id) == seen) {
+                        seen.owner.ids.remove(seen.id);
+                    }
+                    seen.pending = null;
                 }
-                seen.pending = null;
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The lock of a batch's topic (a batch is one partition, so one topic); null when nothing in it was claimed. */
+    private static ReentrantLock lockOf(Seen[] batch) {
+        for (Seen s : batch) {
+            if (s != null) {
+                return s.owner.lock;
+            }
+        }
+        return null;
     }
 
     /** A request's appends are over (each batch completed or abandoned): those waiting for them may ask again. */

@@ -55,13 +55,8 @@ public final class Publisher {
         this.dedup = dedup;
     }
 
-    /** One message of a request on its way to the log; {@code seen} is its dedup claim, if it has one. */
-    private record Pending(int index, Envelope envelope, TopicRecord topic, TopicPartition partition, LogRecord record,
-                           DedupWindow.Seen seen) {
-
-        Pending claimed(DedupWindow.Seen claim) {
-            return new Pending(index, envelope, topic, partition, record, claim);
-        }
+    /** One message of a request on its way to the log. */
+    private record Pending(int index, Envelope envelope, TopicRecord topic, TopicPartition partition, LogRecord record) {
     }
 
     /** Publishes with the {@link PublishOptions#DEFAULT default options}: see {@link #publish(TenantId, List, PublishOptions)}. */
@@ -95,15 +90,15 @@ public final class Publisher {
             TopicName logTopic = LogNames.logTopic(tenant, topic.name());
             LogRecord record = record(e, now);
             int partition = log.partitionFor(logTopic, record);
-            out.add(new Pending(i, e, topic, new TopicPartition(logTopic, partition), record, null));
+            out.add(new Pending(i, e, topic, new TopicPartition(logTopic, partition), record));
             dedup |= topic.dedupEnabled();
         }
         Receipt[] receipts = new Receipt[out.size()];
         if (!dedup) {
-            return append(out, receipts, null, now, false);
+            return append(out, null, receipts, null, now, false);
         }
         if (!options.dedup()) {
-            return append(out, receipts, null, now, true);
+            return append(out, null, receipts, null, now, true);
         }
         return deduplicated(out, now);
     }
@@ -125,6 +120,7 @@ public final class Publisher {
         }
         Receipt[] receipts = new Receipt[out.size()];
         int[] earlier = null;
+        DedupWindow.Seen[] claims = new DedupWindow.Seen[out.size()];
         List<Pending> toAppend = new ArrayList<>(out.size());
         for (int i = 0, a = 0; i < out.size(); i++) {
             Pending p = out.get(i);
@@ -133,7 +129,10 @@ public final class Publisher {
                 continue;
             }
             switch (c.claims().get(a++)) {
-                case DedupWindow.Mine m -> toAppend.add(p.claimed(m.seen()));
+                case DedupWindow.Seen mine -> {
+                    claims[i] = mine;
+                    toAppend.add(p);
+                }
                 case DedupWindow.Duplicate d -> receipts[i] = d.first();
                 case DedupWindow.Earlier e -> {
                     if (earlier == null) {
@@ -146,7 +145,7 @@ public final class Publisher {
         }
         CompletableFuture<List<Receipt>> appended;
         try {
-            appended = append(toAppend, receipts, earlier, now, false);
+            appended = append(toAppend, claims, receipts, earlier, now, false);
         } catch (RuntimeException e) {
             appended = CompletableFuture.failedFuture(e);
         }
@@ -154,11 +153,12 @@ public final class Publisher {
     }
 
     /**
-     * Appends each partition's share as one batch and fills {@code receipts}; claims are completed (or abandoned) per
-     * batch as it lands (or fails). {@code remember}: note unclaimed ids in the dedup window (no-dedup publishes).
+     * Appends each partition's share as one batch and fills {@code receipts}; {@code claims} (by request index, null
+     * when there are none) are completed (or abandoned) per batch as it lands (or fails). {@code remember}: note the ids
+     * in the dedup window without a claim (no-dedup publishes).
      */
-    private CompletableFuture<List<Receipt>> append(List<Pending> toAppend, Receipt[] receipts, int[] earlier, Instant now,
-                                                    boolean remember) {
+    private CompletableFuture<List<Receipt>> append(List<Pending> toAppend, DedupWindow.Seen[] claims, Receipt[] receipts,
+                                                    int[] earlier, Instant now, boolean remember) {
         Map<TopicPartition, List<Pending>> groups = new LinkedHashMap<>();
         for (Pending p : toAppend) {
             groups.computeIfAbsent(p.partition(), k -> new ArrayList<>()).add(p);
@@ -168,13 +168,14 @@ public final class Publisher {
         for (Map.Entry<TopicPartition, List<Pending>> g : groups.entrySet()) {
             List<Pending> pending = g.getValue();
             List<LogRecord> records = new ArrayList<>(pending.size());
-            List<DedupWindow.Seen> claimed = new ArrayList<>(pending.get(0).seen() == null ? 0 : pending.size());
+            DedupWindow.Seen[] claimed = claims == null ? null : new DedupWindow.Seen[pending.size()];
             long bytes = 0;
-            for (Pending p : pending) {
+            for (int j = 0; j < pending.size(); j++) {
+                Pending p = pending.get(j);
                 records.add(p.record());
                 bytes += p.record().value().length;
-                if (p.seen() != null) {
-                    claimed.add(p.seen());
+                if (claimed != null) {
+                    claimed[j] = claims[p.index()];
                 }
             }
             long batchBytes = bytes;
@@ -194,10 +195,12 @@ public final class Publisher {
                         dedup.remember(p.topic(), p.envelope().id(), partition, a.offsetOf(j), now.toEpochMilli());
                     }
                 }
-                dedup.complete(claimed, partition, a.offsetOf(0));
+                if (claimed != null) {
+                    dedup.complete(claimed, partition, a.offsetOf(0));
+                }
                 metrics.published(pending.size(), batchBytes);
             }).whenComplete((v, failure) -> {
-                if (failure != null) {
+                if (failure != null && claimed != null) {
                     dedup.abandon(claimed);
                 }
             }));

@@ -336,7 +336,7 @@ class PublishDedupTest {
         DedupWindow window = new DedupWindow(h.broker.topics(), h.broker.metrics(), 1000);
         UUID id = UUID.randomUUID();
         DedupWindow.Claims first = window.claim(List.of(new DedupWindow.Ask(t, id)), clock.millis());
-        DedupWindow.Seen mine = ((DedupWindow.Mine) first.claims().get(0)).seen();
+        DedupWindow.Seen mine = (DedupWindow.Seen) first.claims().get(0);
 
         DedupWindow.Claims meanwhile = window.claim(List.of(new DedupWindow.Ask(t, UUID.randomUUID()),
                 new DedupWindow.Ask(t, id)), clock.millis());
@@ -344,13 +344,13 @@ class PublishDedupTest {
         CompletableFuture<?> waitFor = meanwhile.waitFor();
         assertThat(waitFor).isNotDone();
 
-        window.abandon(List.of(mine)); // its append failed
+        window.abandon(new DedupWindow.Seen[] {mine}); // its append failed
         DedupWindow.landed(first);
         assertThat(waitFor).isDone();
         DedupWindow.Claims retry = window.claim(List.of(new DedupWindow.Ask(t, id)), clock.millis());
-        assertThat(retry.claims().get(0)).isInstanceOf(DedupWindow.Mine.class);
+        assertThat(retry.claims().get(0)).isInstanceOf(DedupWindow.Seen.class);
 
-        window.complete(List.of(((DedupWindow.Mine) retry.claims().get(0)).seen()), 0, 41);
+        window.complete(new DedupWindow.Seen[] {(DedupWindow.Seen) retry.claims().get(0)}, 0, 41);
         DedupWindow.landed(retry);
         DedupWindow.Claims dup = window.claim(List.of(new DedupWindow.Ask(t, id)), clock.millis());
         assertThat(dup.claims().get(0)).isEqualTo(new DedupWindow.Duplicate(
