@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * @param logFormat         {@code kmb.monitoring.logging.format}: text|json (default text)
  * @param dedupMaxIds       {@code kmb.broker.dedup.max_ids}: message ids all topics' dedup windows hold together, the
  *                          oldest forgotten early beyond it (default {@value BrokerConfig#DEFAULT_DEDUP_MAX_IDS},
- *                          about 120 bytes of heap each)
+ *                          about 130 bytes of heap each)
  */
 public record ServerConfig(String host, int port, long maxRequestBytes, Path dataDir, boolean autoCreateTopics,
                            int maxMessageBytes, Durability defaultDurability, Authentication authentication,
