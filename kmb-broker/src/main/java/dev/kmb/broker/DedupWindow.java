@@ -226,19 +226,19 @@ final class DedupWindow implements TopicService.Listener {
             }
             TopicIds ids = perAsk[i];
             UUID id = asks.get(i).id();
-            Seen s = ids.ids.get(id);
-            if (s != null && s.pending != null) { // pending, yet not in the first pass: this request's own claim
-                claims[i] = new Earlier(s.askIndex);
-                ids.duplicates.increment();
-                continue;
-            }
             if (landed == null) {
                 landed = new CompletableFuture<>();
             }
             Seen mine = new Seen(id, ids, now);
             mine.askIndex = i;
             mine.pending = landed;
-            ids.ids.put(id, mine);
+            Seen before = ids.ids.put(id, mine); // one hash-map operation for the common case
+            if (before != null && before.pending == landed) { // this request's own claim of the id, moments ago
+                ids.ids.put(id, before);
+                claims[i] = new Earlier(before.askIndex);
+                ids.duplicates.increment();
+                continue;
+            }
             ids.queue.addLast(mine);
             added++;
             claims[i] = mine;
