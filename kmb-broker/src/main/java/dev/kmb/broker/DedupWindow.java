@@ -371,18 +371,23 @@ final class DedupWindow implements TopicService.Listener {
             long evicted = 0;
             while (held.get() > target && !heads.isEmpty()) {
                 TopicIds ids = heads.poll().ids();
+                // the oldest topic gives up ids, in one lock hold, until its head is younger than the next topic's
+                long limit = heads.isEmpty() ? Long.MAX_VALUE : heads.peek().seenAt();
                 ids.lock.lock();
                 try {
-                    Seen head = ids.queue.peekFirst();
-                    if (head == null || head.pending != null) {
-                        continue;
+                    Seen head;
+                    while (held.get() > target && (head = ids.queue.peekFirst()) != null && head.pending == null
+                            && head.seenAt <= limit) {
+                        popHead(ids);
+                        evicted++;
                     }
-                    popHead(ids);
-                    evicted++;
+                    head = ids.queue.peekFirst();
+                    if (head != null && head.pending == null) {
+                        heads.add(new Head(ids, head.seenAt));
+                    }
                 } finally {
                     ids.lock.unlock();
                 }
-                headOf(ids).ifPresent(at -> heads.add(new Head(ids, at)));
             }
             if (evicted > 0) {
                 metrics.dedupEvicted(evicted);
