@@ -25,6 +25,8 @@ public final class Broker implements AutoCloseable {
     private final Replayer replayer;
     private final CursorCheckpointer checkpointer;
     private final BrokerMetrics metrics;
+    private volatile Thread refresher;
+    private volatile boolean closing;
 
     private Broker(TopicService topics, Publisher publisher, SubscriptionService subscriptions,
                    DeadLetterService deadLetters, Replayer replayer, CursorCheckpointer checkpointer, BrokerMetrics metrics) {
@@ -39,7 +41,18 @@ public final class Broker implements AutoCloseable {
 
     /** Starts the broker: reconciles topics, restores subscriptions from their ack state. */
     public static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics) {
-        return wire(config, log, store, codec, metrics, service -> service);
+        return wire(config, null, log, store, codec, metrics, service -> service);
+    }
+
+    /**
+     * Starts the broker as one node of a cluster: the log and the store are shared with other nodes (Kafka and
+     * PostgreSQL), topics and subscriptions any node creates are served by all, and the members of a subscription on
+     * several nodes share its partitions through the log's consumer groups (docs/cluster.md).
+     */
+    public static Broker startCluster(BrokerConfig config, ClusterMode cluster, MessageLog log, StateStore store,
+                                      EnvelopeCodec codec, BrokerMetrics metrics) {
+        return wire(config, java.util.Objects.requireNonNull(cluster, "cluster"), log, store, codec, metrics,
+                service -> service);
     }
 
     /**
@@ -48,23 +61,30 @@ public final class Broker implements AutoCloseable {
      */
     static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics,
                         DeadLetterSink deadLetters) {
-        return wire(config, log, store, codec, metrics, service -> deadLetters);
+        return wire(config, null, log, store, codec, metrics, service -> deadLetters);
     }
 
-    private static Broker wire(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec,
+    private static Broker wire(BrokerConfig config, ClusterMode cluster, MessageLog log, StateStore store, EnvelopeCodec codec,
                                BrokerMetrics metrics, Function<DeadLetterService, DeadLetterSink> sink) {
-        TopicService topics = new TopicService(store, log, config);
+        TopicService topics = new TopicService(store, log, config, cluster != null);
         topics.reconcile();
         CursorCheckpointer checkpointer = new CursorCheckpointer(store);
         Publisher publisher = new Publisher(log, topics, codec, config, metrics);
         DeadLetterService deadLetters = new DeadLetterService(log, store, topics, publisher, codec, config, metrics);
         SubscriptionService subscriptions = new SubscriptionService(store, log, topics, checkpointer, config, metrics,
-                sink.apply(deadLetters));
+                sink.apply(deadLetters), cluster);
         topics.addListener(subscriptions);
         subscriptions.start();
         log.addAppendListener((tp, end) -> subscriptions.onAppend(tp));
-        LOG.info("broker started");
-        return new Broker(topics, publisher, subscriptions, deadLetters, new Replayer(log, topics), checkpointer, metrics);
+        Broker broker = new Broker(topics, publisher, subscriptions, deadLetters, new Replayer(log, topics), checkpointer,
+                metrics);
+        if (cluster != null) {
+            broker.refresher = Thread.ofVirtual().name("kmb-cluster-refresh").start(() -> broker.refreshLoop(cluster));
+            LOG.info("broker started as cluster node {}", cluster.nodeId());
+        } else {
+            LOG.info("broker started");
+        }
+        return broker;
     }
 
     public TopicService topics() {
@@ -88,6 +108,21 @@ public final class Broker implements AutoCloseable {
         return metrics;
     }
 
+    /** Cluster mode: follows the other nodes' topics and subscriptions, renews and takes over leases. */
+    private void refreshLoop(ClusterMode cluster) {
+        while (!closing) {
+            try {
+                Thread.sleep(cluster.catalogRefresh());
+                topics.refresh();
+                subscriptions.refresh();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("cluster refresh failed (will retry): {}", e.toString());
+            }
+        }
+    }
+
     /** Replays a topic by offset or time range. */
     public ReplayPage replay(TenantId tenant, TopicName topic, ReplayQuery query) {
         return replayer.replay(tenant, topic, query);
@@ -96,6 +131,16 @@ public final class Broker implements AutoCloseable {
     /** Stops subscriptions and writes the last ack state; the log and store stay open for the caller. */
     @Override
     public void close() {
+        closing = true;
+        Thread r = refresher;
+        if (r != null) {
+            r.interrupt();
+            try {
+                r.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         subscriptions.close();
         checkpointer.close();
         LOG.info("broker stopped");

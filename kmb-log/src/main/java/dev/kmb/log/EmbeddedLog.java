@@ -4,6 +4,8 @@ import dev.kmb.core.TopicName;
 import dev.kmb.log.spi.AppendListener;
 import dev.kmb.log.spi.AppendResult;
 import dev.kmb.log.spi.Durability;
+import dev.kmb.log.spi.GroupListener;
+import dev.kmb.log.spi.GroupMembership;
 import dev.kmb.log.spi.LogException;
 import dev.kmb.log.spi.LogRecord;
 import dev.kmb.log.spi.MessageLog;
@@ -69,6 +71,10 @@ public final class EmbeddedLog implements MessageLog {
     private final ReentrantLock adminLock = new ReentrantLock();
     private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
     private final Partitioner partitioner = new Partitioner();
+    private final LocalGroups groups = new LocalGroups(t -> {
+        TopicLog tl = topics.get(t);
+        return tl == null ? 0 : tl.partitions.length;
+    });
     private volatile boolean closed;
 
     private EmbeddedLog(EmbeddedLogConfig config, DataDirLock dirLock) {
@@ -212,6 +218,7 @@ public final class EmbeddedLog implements MessageLog {
                 parts[p] = openPartition(new TopicPartition(topic, p), dir, spec, true);
             }
             topics.put(topic, new TopicLog(dir, spec, parts));
+            groups.topicChanged();
         } catch (IOException e) {
             throw new LogException("cannot create topic " + topic + ": " + e.getMessage(), e);
         } finally {
@@ -248,6 +255,7 @@ public final class EmbeddedLog implements MessageLog {
             }
             t.partitions = parts;
             t.spec = spec;
+            groups.topicChanged();
         } catch (IOException e) {
             throw new LogException("cannot update topic " + topic + ": " + e.getMessage(), e);
         } finally {
@@ -264,6 +272,7 @@ public final class EmbeddedLog implements MessageLog {
             if (t == null) {
                 return false;
             }
+            groups.topicChanged();
             for (PartitionLog p : t.partitions) {
                 p.abandon();
             }
@@ -354,6 +363,13 @@ public final class EmbeddedLog implements MessageLog {
         listeners.add(listener);
     }
 
+    /** Groups of this process only: the embedded log has one process (its directory is locked). */
+    @Override
+    public GroupMembership joinGroup(String groupId, GroupListener listener) {
+        ensureOpen();
+        return groups.join(groupId, listener);
+    }
+
     @Override
     public int partitionFor(TopicName topic, LogRecord record) {
         TopicLog t = topics.get(topic);
@@ -397,6 +413,7 @@ public final class EmbeddedLog implements MessageLog {
                 return; // a second close must not release the lock again (it would throw)
             }
             closed = true;
+            groups.close();
             closeOnce();
         } finally {
             adminLock.unlock();

@@ -66,6 +66,13 @@ public interface MessageLog extends AutoCloseable {
     /** Registers a listener told when records become visible. */
     void addAppendListener(AppendListener listener);
 
+    /**
+     * Joins consumer group {@code groupId} as a new member (Kafka: a consumer of that group). The listener is told which
+     * partitions this member holds as the group's members and topics change; nothing is held until
+     * {@link GroupMembership#subscribe} names topics.
+     */
+    GroupMembership joinGroup(String groupId, GroupListener listener);
+
     /** The partition a record goes to, by key (murmur2, as Kafka) or round-robin. */
     int partitionFor(TopicName topic, LogRecord record);
 
