@@ -117,6 +117,8 @@ final class ClusterSeat implements GroupListener {
             engage();
         } else {
             membership.subscribe(followedTopics());
+            GroupMembership m = membership;
+            dispatcher.floors().thenAccept(m::commit); // Kafka tools see the group's progress; the store stays the truth
         }
     }
 

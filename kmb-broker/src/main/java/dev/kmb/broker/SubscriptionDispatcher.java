@@ -216,6 +216,15 @@ final class SubscriptionDispatcher {
         }).thenCompose(f -> f).thenApply(r -> null);
     }
 
+    /** Each partition's ack floor: every offset below it is settled. */
+    CompletableFuture<Map<TopicPartition, Long>> floors() {
+        return call(() -> {
+            Map<TopicPartition, Long> out = new HashMap<>();
+            cursors.forEach((tp, c) -> out.put(tp, c.floor()));
+            return out;
+        });
+    }
+
     /** The log partitions this dispatcher reads now. */
     CompletableFuture<List<TopicPartition>> held() {
         return call(() -> List.copyOf(cursors.keySet()));
