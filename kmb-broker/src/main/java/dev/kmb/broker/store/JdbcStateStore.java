@@ -108,6 +108,9 @@ abstract class JdbcStateStore implements StateStore {
         this.dialect = dialect;
     }
 
+    /** The schema version Flyway reported after migrating at open, e.g. {@code "4"}. */
+    abstract String schemaVersion();
+
     /**
      * Runs {@code work} on a connection in auto-commit mode that no other thread uses meanwhile, wrapping an
      * SQLException in a {@link StateStoreException} that says what failed ({@code what}).
