@@ -3,11 +3,11 @@ package dev.kmb.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kmb.broker.store.PostgresExtension;
-import dev.kmb.broker.store.TestPostgres;
 import dev.kmb.client.KmbClient;
 import dev.kmb.client.KmbConnection;
 import dev.kmb.client.Message;
+import dev.kmb.testing.PostgresExtension;
+import dev.kmb.testing.TestPostgres;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kmb.broker.spi.StateStoreException;
+import dev.kmb.testing.PostgresExtension;
+import dev.kmb.testing.TestPostgres;
 import java.sql.SQLException;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
@@ -42,7 +44,8 @@ class PostgresStateStoreTest extends StateStoreContract {
     void storesInDifferentSchemasOfOneDatabaseDoNotSeeEachOther() {
         store.createTopic(topic(ACME, ORDERS));
 
-        try (PostgresStateStore other = PostgresStateStore.open(pg.config(pg.newSchema()), Clock.systemUTC())) {
+        try (PostgresStateStore other = PostgresStateStore.open(PostgresStoreConfig.parse(pg.url(pg.newSchema())),
+                Clock.systemUTC())) {
             assertThat(other.topic(ACME, ORDERS)).isEmpty();
             assertThat(other.createTopic(topic(ACME, ORDERS))).isTrue();
         }

@@ -1,5 +1,6 @@
 package dev.kmb.broker.store;
 
+import dev.kmb.testing.TestPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -52,7 +53,7 @@ interface StoreFixture {
 
         @Override
         public JdbcStateStore open(Clock clock) {
-            return PostgresStateStore.open(pg.config(schema), clock);
+            return PostgresStateStore.open(PostgresStoreConfig.parse(pg.url(schema)), clock);
         }
 
         @Override

@@ -1,4 +1,4 @@
-package dev.kmb.broker.store;
+package dev.kmb.testing;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
