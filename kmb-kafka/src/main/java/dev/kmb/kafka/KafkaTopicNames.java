@@ -1,7 +1,9 @@
 package dev.kmb.kafka;
 
 import dev.kmb.core.TopicName;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * KMB topic names ↔ Kafka topic names: the Kafka name is the configured prefix followed by the KMB name, dots
@@ -14,6 +16,7 @@ final class KafkaTopicNames {
     static final int MAX_LENGTH = 249;
 
     private final String prefix;
+    private final Map<TopicName, String> kafkaNames = new ConcurrentHashMap<>(); // the append path asks on every call
 
     KafkaTopicNames(String prefix) {
         this.prefix = prefix;
@@ -25,6 +28,10 @@ final class KafkaTopicNames {
      * @throws IllegalArgumentException when the name is one Kafka cannot hold (too long)
      */
     String kafkaName(TopicName topic) {
+        String known = kafkaNames.get(topic);
+        if (known != null) {
+            return known;
+        }
         String name = prefix + topic.value();
         if (name.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("topic '" + topic + "' is too long for Kafka: as Kafka topic '" + prefix
@@ -32,6 +39,9 @@ final class KafkaTopicNames {
         }
         if (!isLegal(name)) {
             throw new IllegalArgumentException("topic '" + topic + "' is not a legal Kafka topic name: " + name);
+        }
+        if (kafkaNames.size() < 100_000) { // bounded: names of deleted topics are not worth tracking
+            kafkaNames.put(topic, name);
         }
         return name;
     }

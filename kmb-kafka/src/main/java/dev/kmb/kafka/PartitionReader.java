@@ -118,8 +118,9 @@ final class PartitionReader implements AutoCloseable {
     }
 
     static LogEntry entryOf(ConsumerRecord<byte[], byte[]> r) {
-        List<Header> headers = new ArrayList<>(2);
-        for (org.apache.kafka.common.header.Header h : r.headers()) {
+        org.apache.kafka.common.header.Header[] kafkaHeaders = r.headers().toArray();
+        List<Header> headers = kafkaHeaders.length == 0 ? List.of() : new ArrayList<>(kafkaHeaders.length);
+        for (org.apache.kafka.common.header.Header h : kafkaHeaders) {
             headers.add(new Header(h.key(), h.value() == null ? EMPTY : h.value()));
         }
         return LogEntry.decoded(r.offset(), r.timestamp(), r.key(), r.value() == null ? EMPTY : r.value(), headers);
