@@ -95,6 +95,7 @@ final class KafkaTopicAdmin {
                 throw e;
             }
             specs.put(name, spec.durability());
+            awaitMetadata("topic " + name + " to appear", () -> describeOne(name).isPresent());
             partitionCounts.put(topic, spec.partitions());
             LOG.info("created Kafka topic {} ({} partitions, replication factor {})", name, spec.partitions(), replicationFactor);
         } finally {
@@ -126,6 +127,8 @@ final class KafkaTopicAdmin {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
             KafkaCalls.await(admin.incrementalAlterConfigs(Map.of(resource, ops)).all(), timeout, "reconfigure Kafka topic " + name);
             specs.put(name, spec.durability());
+            awaitMetadata("the change of topic " + name + " to show", () -> describeOne(name).map(Described::spec)
+                    .filter(now -> now.equals(spec)).isPresent());
             partitionCounts.put(topic, spec.partitions());
         } finally {
             changeLock.unlock();
@@ -147,9 +150,25 @@ final class KafkaTopicAdmin {
             }
             partitionCounts.remove(topic);
             specs.remove(name);
+            awaitMetadata("topic " + name + " to go", () -> describeOne(name).isEmpty());
+            partitionCounts.remove(topic);
             return true;
         } finally {
             changeLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the brokers' metadata shows a change the controller has committed: Kafka answers an admin call
+     * before every broker has applied it, and this node must read its own changes.
+     */
+    private void awaitMetadata(String what, java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new dev.kmb.log.spi.LogException("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // metadata propagates in milliseconds
         }
     }
 
