@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -35,7 +36,7 @@ final class EndOffsetTail {
     private final Supplier<Map<TopicName, Integer>> partitionCounts;
     private final Function<TopicName, String> kafkaNames;
     private final Duration timeout;
-    private final Map<TopicPartition, Long> ends = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, AtomicLong> ends = new ConcurrentHashMap<>(); // -1 until first seen
     private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
 
     EndOffsetTail(Admin admin, Supplier<Map<TopicName, Integer>> partitionCounts,
@@ -52,18 +53,26 @@ final class EndOffsetTail {
 
     /** The last end offset seen for a partition, if any. */
     OptionalLong end(TopicPartition tp) {
-        Long e = ends.get(tp);
-        return e == null ? OptionalLong.empty() : OptionalLong.of(e);
+        AtomicLong e = ends.get(tp);
+        long v = e == null ? -1 : e.get();
+        return v < 0 ? OptionalLong.empty() : OptionalLong.of(v);
     }
 
     /** Records an end offset (an acknowledged append or a fresh lookup); wakes the listeners when it moved on. */
     void advance(TopicPartition tp, long end) {
-        long[] before = {-1};
-        ends.merge(tp, end, (old, now) -> {
-            before[0] = old;
-            return Math.max(old, now);
-        });
-        if (end > before[0] && (before[0] >= 0 || end > 0)) {
+        // on the producer's I/O thread for every append: no lock, no allocation once the partition is known
+        AtomicLong e = ends.get(tp);
+        if (e == null) {
+            e = ends.computeIfAbsent(tp, k -> new AtomicLong(-1));
+        }
+        long before;
+        do {
+            before = e.get();
+            if (end <= before) {
+                return;
+            }
+        } while (!e.compareAndSet(before, end));
+        if (before >= 0 || end > 0) {
             fire(tp, end);
         }
     }

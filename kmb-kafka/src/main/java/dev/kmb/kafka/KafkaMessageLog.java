@@ -27,8 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -300,7 +298,7 @@ public final class KafkaMessageLog implements MessageLog {
             for (int i = 0; i < records.size(); i++) {
                 LogRecord r = records.get(i);
                 long ts = r.timestamp() == LogRecord.APPEND_TIME ? now : r.timestamp();
-                List<org.apache.kafka.common.header.Header> headers = new ArrayList<>(r.headers().size());
+                List<org.apache.kafka.common.header.Header> headers = r.headers().isEmpty() ? null : new ArrayList<>(r.headers().size());
                 for (Header h : r.headers()) {
                     headers.add(new RecordHeader(h.name(), h.value()));
                 }
@@ -320,23 +318,27 @@ public final class KafkaMessageLog implements MessageLog {
     }
 
     private static long sizeOf(LogRecord r) {
-        long size = RECORD_OVERHEAD + r.value().length + r.key().map(k -> k.length).orElse(0);
+        long size = RECORD_OVERHEAD + r.value().length + (r.key().isPresent() ? r.key().get().length : 0);
         for (Header h : r.headers()) {
             size += h.name().length() * 3L + h.value().length + 8;
         }
         return size;
     }
 
-    /** Collects the producer's acknowledgements of one append and completes its future after the last. */
+    /**
+     * Collects the producer's acknowledgements of one append and completes its future after the last. Runs on the
+     * producer's single I/O thread, whose speed bounds the producer's: kept to a few field writes per record.
+     * Kafka calls back a partition's records in order, so the last callback sees every earlier one.
+     */
     private final class BatchAck {
         final CompletableFuture<AppendResult> future = new CompletableFuture<>();
         final TopicPartition tp;
         final long timestamp;
-        final AtomicInteger remaining;
-        final AtomicLong firstOffset = new AtomicLong(-1);
-        final AtomicLong lastEnd = new AtomicLong(-1);
-        final AtomicReference<Exception> failure = new AtomicReference<>();
         final int count;
+        private final AtomicInteger remaining;
+        private volatile long firstOffset = -1;
+        private volatile long lastEnd = -1;
+        private volatile Exception failure;
 
         BatchAck(TopicPartition tp, int count, long timestamp) {
             this.tp = tp;
@@ -347,25 +349,29 @@ public final class KafkaMessageLog implements MessageLog {
 
         void record(int index, RecordMetadata metadata, Exception error) {
             if (error != null) {
-                failure.compareAndSet(null, error);
+                if (failure == null) {
+                    failure = error;
+                }
             } else {
                 if (index == 0) {
-                    firstOffset.set(metadata.offset());
+                    firstOffset = metadata.offset();
                 }
-                lastEnd.accumulateAndGet(metadata.offset() + 1, Math::max);
+                if (metadata.offset() + 1 > lastEnd) {
+                    lastEnd = metadata.offset() + 1;
+                }
             }
-            if (remaining.decrementAndGet() == 0) {
+            if (count == 1 || remaining.decrementAndGet() == 0) {
                 complete();
             }
         }
 
         private void complete() {
-            if (lastEnd.get() > 0) {
-                tail.advance(tp, lastEnd.get()); // what was written is visible: wake the dispatchers
+            if (lastEnd > 0) {
+                tail.advance(tp, lastEnd); // what was written is visible: wake the dispatchers
             }
-            Exception e = failure.get();
+            Exception e = failure;
             if (e == null) {
-                future.complete(new AppendResult.Appended(tp, firstOffset.get(), count, timestamp));
+                future.complete(new AppendResult.Appended(tp, firstOffset, count, timestamp));
             } else if (e instanceof RecordTooLargeException) {
                 future.complete(new AppendResult.Rejected(tp, AppendResult.Reason.BATCH_TOO_LARGE, e.getMessage()));
             } else if (e instanceof UnknownTopicOrPartitionException) {
