@@ -46,7 +46,13 @@ final class InProcessKafka implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        cluster.close();
+    public void close() {
+        try {
+            cluster.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the in-process Kafka failed", e);
+        }
     }
 }

@@ -83,6 +83,19 @@ class KafkaLogVsRawBench {
             LOG.info("RESULT {} records of {} B, KMB appends of {} records: append {} vs raw produce {} msg/s ({} %); "
                             + "read {} vs raw consume {} msg/s ({} %)", RECORDS, VALUE_BYTES, BATCH,
                     (long) kmbA, (long) rawP, Math.round(100 * kmbA / rawP), (long) kmbR, (long) rawC, Math.round(100 * kmbR / rawC));
+
+            // what a dispatcher's loop costs when it has caught up: endOffset + read at the end, no Kafka round trip
+            TopicPartition caughtUp = new TopicPartition(TopicName.of("bench.kmb-0"), 0);
+            long end = log.endOffset(caughtUp);
+            int calls = 1_000_000;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                if (log.endOffset(caughtUp) != end || !(log.read(caughtUp, end, 100, 1 << 20) instanceof ReadResult.Records)) {
+                    throw new IllegalStateException("moved");
+                }
+            }
+            LOG.info("RESULT caught-up dispatcher loop (endOffset + read at the end): {} ns per call",
+                    (System.nanoTime() - t0) / calls);
         }
     }
 

@@ -159,15 +159,15 @@ class KafkaMessageLogTest {
             org.apache.kafka.common.TopicPartition ktp = new org.apache.kafka.common.TopicPartition("kmb." + topic.value(), 0);
             raw.assign(List.of(ktp));
             raw.seek(ktp, a.baseOffset());
-            ConsumerRecord<byte[], byte[]>[] got = new ConsumerRecord[1];
+            java.util.concurrent.atomic.AtomicReference<ConsumerRecord<byte[], byte[]>> got = new java.util.concurrent.atomic.AtomicReference<>();
             Await.until("a plain consumer reads the record", Duration.ofSeconds(20), () -> {
-                raw.poll(Duration.ofMillis(100)).forEach(r -> got[0] = r);
-                return got[0] != null;
+                raw.poll(Duration.ofMillis(100)).forEach(got::set);
+                return got.get() != null;
             });
-            assertThat(got[0].key()).isEqualTo(utf8("k"));
-            assertThat(got[0].value()).isEqualTo(utf8("value"));
-            assertThat(got[0].timestamp()).isEqualTo(1_700_000_000_123L);
-            assertThat(got[0].headers().lastHeader("trace").value()).isEqualTo(utf8("t1"));
+            assertThat(got.get().key()).isEqualTo(utf8("k"));
+            assertThat(got.get().value()).isEqualTo(utf8("value"));
+            assertThat(got.get().timestamp()).isEqualTo(1_700_000_000_123L);
+            assertThat(got.get().headers().lastHeader("trace").value()).isEqualTo(utf8("t1"));
         }
     }
 
