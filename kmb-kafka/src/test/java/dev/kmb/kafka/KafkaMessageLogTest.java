@@ -202,4 +202,59 @@ class KafkaMessageLogTest {
         assertThat(nodeB.deleteTopic(topic)).isTrue();
         assertThat(nodeA.describeTopic(topic)).isEmpty();
     }
+
+    @Test
+    void aPoolOfOneReaderServesInterleavedAndConcurrentReadersCorrectly() throws Exception {
+        TopicName topic = fresh("pooled");
+        nodeA.createTopic(topic, TopicSpec.defaults().withPartitions(3));
+        for (int p = 0; p < 3; p++) {
+            for (int i = 0; i < 40; i += 4) {
+                int partition = p;
+                List<LogRecord> batch = java.util.stream.IntStream.range(i, i + 4)
+                        .mapToObj(n -> LogRecord.of(utf8(partition + ":" + n))).toList();
+                nodeA.append(new TopicPartition(topic, p), batch).join();
+            }
+        }
+        try (KafkaMessageLog single = KafkaMessageLog.open(kafka.config().maxReaders(1).build())) {
+            // interleaved: every read takes the one consumer to another partition and offset
+            long[] next = new long[3];
+            List<List<String>> seen = List.of(new java.util.ArrayList<>(), new java.util.ArrayList<>(), new java.util.ArrayList<>());
+            while (next[0] < 40 || next[1] < 40 || next[2] < 40) {
+                for (int p = 0; p < 3; p++) {
+                    ReadResult.Records r = (ReadResult.Records) single.read(new TopicPartition(topic, p), next[p], 7, 1 << 20);
+                    for (LogEntry e : r.entries()) {
+                        seen.get(p).add(new String(e.value(), StandardCharsets.UTF_8));
+                    }
+                    next[p] = r.nextOffset();
+                }
+            }
+            for (int p = 0; p < 3; p++) {
+                int partition = p;
+                assertThat(seen.get(p)).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 40)
+                        .mapToObj(n -> partition + ":" + n).toList());
+            }
+            // concurrent: three threads wait their turn for the one consumer
+            List<java.util.concurrent.Future<List<String>>> futures = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+                for (int p = 0; p < 3; p++) {
+                    TopicPartition tp = new TopicPartition(topic, p);
+                    futures.add(pool.submit(() -> {
+                        List<String> values = new java.util.ArrayList<>();
+                        long from = 0;
+                        while (from < 40) {
+                            ReadResult.Records r = (ReadResult.Records) single.read(tp, from, 3, 1 << 20);
+                            r.entries().forEach(e -> values.add(new String(e.value(), StandardCharsets.UTF_8)));
+                            from = r.nextOffset();
+                        }
+                        return values;
+                    }));
+                }
+                for (int p = 0; p < 3; p++) {
+                    int partition = p;
+                    assertThat(futures.get(p).get()).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 40)
+                            .mapToObj(n -> partition + ":" + n).toList());
+                }
+            }
+        }
+    }
 }
