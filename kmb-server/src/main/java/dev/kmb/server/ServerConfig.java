@@ -32,10 +32,12 @@ import java.util.regex.Pattern;
  * @param state             {@code kmb.broker.state}: where topics, subscriptions and cursors live: {@code sqlite}
  *                          ({@code <data_dir>/state.db}, the default) or {@code postgresql://user:pass@host:port/db}
  *                          (shared by every node pointed at it; see docs/state-store.md)
+ * @param backend           {@code kmb.broker.backend}: {@code embedded} (default) or {@code kafka} (see {@link LogBackend})
  */
 public record ServerConfig(String host, int port, long maxRequestBytes, Path dataDir, boolean autoCreateTopics,
                            int maxMessageBytes, Durability defaultDurability, Authentication authentication,
-                           boolean metricsEnabled, String logLevel, LogFormat logFormat, StateLocation state) {
+                           boolean metricsEnabled, String logLevel, LogFormat logFormat, StateLocation state,
+                           LogBackend backend) {
 
     public static final String LOOPBACK = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -74,6 +76,7 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
         Objects.requireNonNull(authentication, "authentication");
         Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(backend, "backend");
         if (host.isBlank()) {
             throw new IllegalArgumentException("kmb.server.host = '' must name an address");
         }
@@ -107,7 +110,7 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
                         int maxMessageBytes, Durability defaultDurability, Authentication authentication,
                         boolean metricsEnabled, String logLevel, LogFormat logFormat) {
         this(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes, defaultDurability, authentication,
-                metricsEnabled, logLevel, logFormat, StateLocation.SQLITE);
+                metricsEnabled, logLevel, logFormat, StateLocation.SQLITE, LogBackend.EMBEDDED);
     }
 
     /** The old five-setting form: everything else at its default. */
@@ -136,21 +139,26 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
 
     public ServerConfig withPort(int value) {
         return new ServerConfig(host, value, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, backend);
     }
 
     public ServerConfig withDataDir(Path value) {
         return new ServerConfig(host, port, maxRequestBytes, value, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, backend);
     }
 
     public ServerConfig withAutoCreateTopics(boolean value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, value, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, backend);
     }
 
     public ServerConfig withState(StateLocation value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, value);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, value, backend);
+    }
+
+    public ServerConfig withBackend(LogBackend value) {
+        return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, value);
     }
 }
