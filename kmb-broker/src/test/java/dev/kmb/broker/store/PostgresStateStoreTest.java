@@ -3,11 +3,20 @@ package dev.kmb.broker.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kmb.broker.spi.CursorState;
 import dev.kmb.broker.spi.StateStoreException;
 import dev.kmb.testing.PostgresExtension;
 import dev.kmb.testing.TestPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -59,6 +68,49 @@ class PostgresStateStoreTest extends StateStoreContract {
         assertThat(query("SELECT DISTINCT data_type FROM information_schema.columns WHERE table_schema = '" + schema
                 + "' AND table_name <> 'flyway_schema_history' ORDER BY data_type"))
                 .containsExactly("bigint", "integer", "text");
+    }
+
+    @Test
+    void aCursorSaveThatLosesToAnUncommittedTopicDeleteSkipsTheCursorInsteadOfFailing() throws Exception {
+        // Another node deletes the topic and has not committed yet: the save's snapshot still sees the topic, so its
+        // insert waits on the foreign key's row lock, then fails it (23503) once the delete commits. The store runs
+        // the transaction again, and the fresh snapshot skips the cursor, as the contract says.
+        store.createTopic(topic(ACME, ORDERS));
+        store.createSubscription(subscription(ACME, "billing"));
+        try (Connection otherNode = pg.connect(schema); ExecutorService pool = Executors.newSingleThreadExecutor()) {
+            otherNode.setAutoCommit(false);
+            try (Statement st = otherNode.createStatement()) {
+                st.executeUpdate("DELETE FROM topics WHERE tenant = 'acme' AND name = 'orders.created'");
+            }
+            Future<?> save = pool.submit(() -> store.saveCursors(List.of(
+                    new CursorState(ACME, "billing", ORDERS, 0, 5, new long[0]))));
+            awaitALockWait(otherNode);
+            otherNode.commit();
+
+            save.get(30, TimeUnit.SECONDS); // no StateStoreException
+        }
+
+        assertThat(store.cursors(ACME, "billing")).isEmpty();
+        assertThat(store.topic(ACME, ORDERS)).isEmpty();
+    }
+
+    private void awaitALockWait(Connection observer) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Connection c = pg.connect(schema); Statement st = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND datname = current_database()")) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the save never waited on the uncommitted delete's lock");
+                }
+                Thread.sleep(10); // polling a condition with a deadline, not synchronising by sleep
+            }
+        }
     }
 
     @Test

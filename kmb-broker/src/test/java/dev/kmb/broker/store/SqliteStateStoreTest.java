@@ -35,6 +35,22 @@ class SqliteStateStoreTest extends StateStoreContract {
     }
 
     @Test
+    void aDataDirectoryMigratedBeforeTheDialectFoldersExistedOpensUnchanged() throws Exception {
+        // what 0.1 did: Flyway over db/migration/common only
+        Path old = dir.resolve("old");
+        Files.createDirectories(old);
+        org.sqlite.SQLiteDataSource ds = new org.sqlite.SQLiteDataSource();
+        ds.setUrl("jdbc:sqlite:" + old.resolve(SqliteStateStore.FILE_NAME));
+        org.flywaydb.core.Flyway.configure(getClass().getClassLoader()).dataSource(ds)
+                .locations(SqlDialect.COMMON_MIGRATIONS).load().migrate();
+
+        try (SqliteStateStore reopened = SqliteStateStore.open(old)) {
+            assertThat(reopened.schemaVersion()).isEqualTo("4");
+            assertThat(reopened.createTopic(topic(ACME, ORDERS))).isTrue();
+        }
+    }
+
+    @Test
     void unopenableDirectoryFailsNamingIt() throws Exception {
         Path file = dir.resolve("not-a-dir");
         Files.writeString(file, "x");
