@@ -45,7 +45,7 @@ class SqliteStateStoreTest extends StateStoreContract {
                 .locations(SqlDialect.COMMON_MIGRATIONS).load().migrate();
 
         try (SqliteStateStore reopened = SqliteStateStore.open(old)) {
-            assertThat(reopened.schemaVersion()).isEqualTo("4");
+            assertThat(reopened.schemaVersion()).isEqualTo("6");
             assertThat(reopened.createTopic(topic(ACME, ORDERS))).isTrue();
         }
     }
