@@ -101,6 +101,12 @@ public final class TopicService {
                     throw e;
                 }
                 // another node starting up created the log topic for our record already: the same topic
+            } catch (IllegalArgumentException e) { // the log cannot hold this spec (Kafka: brotli, max_messages, ...)
+                store.deleteTopic(tenant, name);
+                throw new ProblemException(ProblemCode.INVALID_FIELD, e.getMessage());
+            } catch (RuntimeException e) { // nothing half made: the record goes with the failed log topic
+                store.deleteTopic(tenant, name);
+                throw e;
             }
             cache.put(new TenantTopicKey(tenant, name), record);
         } finally {
