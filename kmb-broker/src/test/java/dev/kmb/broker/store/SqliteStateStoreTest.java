@@ -431,12 +431,12 @@ class SqliteStateStoreTest {
 
     @Test
     void schemaVersionAndFlywayHistoryAreVisible() throws SQLException {
-        assertThat(store.schemaVersion()).isEqualTo("4");
+        assertThat(store.schemaVersion()).isEqualTo("5");
         assertThat(store.file()).isEqualTo(dir.resolve("state.db").toAbsolutePath());
         assertThat(query("SELECT version || ' ' || description || ' ' || success FROM flyway_schema_history"))
-                .containsExactly("1 init 1", "2 retry schedule 1", "4 dead letters 1");
+                .containsExactly("1 init 1", "2 retry schedule 1", "4 dead letters 1", "5 transactions 1");
         assertThat(query("PRAGMA journal_mode")).containsExactly("wal");
-        assertThat(reopen().schemaVersion()).isEqualTo("4");
+        assertThat(reopen().schemaVersion()).isEqualTo("5");
     }
 
     @Test
