@@ -214,6 +214,11 @@ class TransactionalLogTest {
             assertThat(readAll(log, 0)).containsExactly("0:p", "1:t");
         }
         assertThat(LogInspector.verify(dir).damage()).isEmpty();
+        List<LogEntry> dumped = new ArrayList<>();
+        assertThat(LogInspector.dump(dir, TOPIC, 0, 0, 100, dumped::add)).isNull();
+        assertThat(dumped).extracting(e -> e.header(LogInspector.DUMP_PRODUCER_ID).map(String::new).orElse("-"))
+                .as("a dump shows every record, transactional ones with their producer id").containsExactly("-", "11", "11");
+        assertThat(dumped.get(2).header(LogInspector.DUMP_MARKER).map(String::new)).hasValue("commit");
     }
 
     private static long recoveryPoint(Path partDir) {
