@@ -18,14 +18,14 @@ public record TransactionConfig(Duration defaultTimeout, Duration maxTimeout, Du
         Objects.requireNonNull(maxTimeout, "maxTimeout");
         Objects.requireNonNull(sweepInterval, "sweepInterval");
         if (maxTimeout.isNegative() || maxTimeout.isZero()) {
-            throw new IllegalArgumentException("transactions.max_timeout = " + maxTimeout + " must be positive");
+            throw new IllegalArgumentException("kmb.transactions.max_timeout = " + maxTimeout + " must be positive");
         }
         if (defaultTimeout.isNegative() || defaultTimeout.isZero() || defaultTimeout.compareTo(maxTimeout) > 0) {
-            throw new IllegalArgumentException("transactions.default_timeout = " + defaultTimeout
-                    + " must be positive and at most transactions.max_timeout = " + maxTimeout);
+            throw new IllegalArgumentException("kmb.transactions.default_timeout = " + defaultTimeout
+                    + " must be positive and at most kmb.transactions.max_timeout = " + maxTimeout);
         }
         if (sweepInterval.toMillis() < 1) {
-            throw new IllegalArgumentException("transactions.sweep_interval = " + sweepInterval + " must be >= 1 ms");
+            throw new IllegalArgumentException("kmb.transactions.sweep_interval = " + sweepInterval + " must be >= 1 ms");
         }
     }
 
