@@ -87,6 +87,8 @@ public final class TransactionService implements AutoCloseable {
     private final Map<Key, Live> live = new ConcurrentHashMap<>();
     private final AtomicLong lastProducerId;
     private final ScheduledExecutorService timer;
+    /** Stores outcomes off the log's flusher thread, which completes the markers' appends. */
+    private final java.util.concurrent.ExecutorService settler = Executors.newVirtualThreadPerTaskExecutor();
 
     TransactionService(MessageLog log, StateStore store, TransactionConfig config, Clock clock) {
         this.log = log;
@@ -286,7 +288,7 @@ public final class TransactionService implements AutoCloseable {
         for (TopicPartition tp : l.touched) {
             writes.add(writeMarker(tp, decided.producerId(), marker));
         }
-        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApplyAsync(v -> {
             TransactionState done = finalState(marker);
             TransactionRecord finished = decided.with(done, decided.reason(), clock.instant());
             store.updateTransaction(finished, decided.state());
@@ -299,7 +301,7 @@ public final class TransactionService implements AutoCloseable {
             live.remove(new Key(decided.tenant(), decided.id()));
             LOG.debug("transaction {} {} on {} partition(s)", decided.id(), done.wireName(), l.touched.size());
             return finished;
-        });
+        }, settler);
     }
 
     private CompletableFuture<AppendResult> writeMarker(TopicPartition tp, long producerId, TxnMarker marker) {
@@ -439,5 +441,6 @@ public final class TransactionService implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        settler.shutdown();
     }
 }
