@@ -221,6 +221,30 @@ class TransactionalLogTest {
         assertThat(dumped.get(2).header(LogInspector.DUMP_MARKER).map(String::new)).hasValue("commit");
     }
 
+    @Test
+    void aSnapshotAheadOfACutLogIsDistrustedAndThePartitionScannedWhole() throws IOException {
+        try (EmbeddedLog log = EmbeddedLog.open(EmbeddedLogConfig.builder(dir).build())) {
+            log.createTopic(TOPIC, TopicSpec.defaults());
+            txn(log, 21, "aborted");
+            marker(log, 21, TxnMarker.ABORT);
+            txn(log, 22, "t");
+            marker(log, 22, TxnMarker.COMMIT); // the snapshot written at close says: nothing open up to offset 4
+        }
+        Path partDir = dir.resolve(TOPIC.value()).resolve("0");
+        try (FileChannel ch = FileChannel.open(LogFiles.logFile(partDir, 0), StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 1); // the last marker is torn: the log now ends below the snapshot's offset
+        }
+        Files.delete(dir.resolve(LogFiles.CLEAN_SHUTDOWN));
+        Files.deleteIfExists(partDir.resolve(LogFiles.RECOVERY_POINT));
+        try (EmbeddedLog log = EmbeddedLog.open(EmbeddedLogConfig.builder(dir).build())) {
+            assertThat(log.highWatermark(TP)).isEqualTo(3);
+            assertThat(log.openTransactions(TP)).as("rebuilt by a whole scan").containsOnlyKeys(22L);
+            assertThat(log.endOffset(TP)).isEqualTo(2);
+            marker(log, 22, TxnMarker.COMMIT);
+            assertThat(readAll(log, 0)).as("the aborted one stays skipped").containsExactly("2:t");
+        }
+    }
+
     private static long recoveryPoint(Path partDir) {
         try {
             return RecoveryCheckpoint.read(partDir).orElse(-1);
