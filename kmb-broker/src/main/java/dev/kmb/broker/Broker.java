@@ -64,7 +64,7 @@ public final class Broker implements AutoCloseable {
                                EnvelopeCodec codec, BrokerMetrics metrics, Function<DeadLetterService, DeadLetterSink> sink) {
         TopicService topics = new TopicService(store, log, config);
         topics.reconcile();
-        TransactionService transactions = new TransactionService(log, store, txnConfig, config.clock());
+        TransactionService transactions = new TransactionService(log, store, txnConfig, config.clock(), metrics);
         transactions.recover(); // before any reader: a transaction that timed out while we were down ends first
         transactions.start();
         CursorCheckpointer checkpointer = new CursorCheckpointer(store);

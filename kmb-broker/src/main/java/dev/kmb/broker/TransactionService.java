@@ -90,7 +90,15 @@ public final class TransactionService implements AutoCloseable {
     /** Stores outcomes off the log's flusher thread, which completes the markers' appends. */
     private final java.util.concurrent.ExecutorService settler = Executors.newVirtualThreadPerTaskExecutor();
 
-    TransactionService(MessageLog log, StateStore store, TransactionConfig config, Clock clock) {
+    private final io.micrometer.core.instrument.Counter begun;
+    private final io.micrometer.core.instrument.MeterRegistry registry;
+
+    TransactionService(MessageLog log, StateStore store, TransactionConfig config, Clock clock, BrokerMetrics metrics) {
+        this.registry = metrics.registry();
+        this.begun = io.micrometer.core.instrument.Counter.builder("kmb.transactions.begun")
+                .description("transactions opened").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("kmb.transactions.open", live, Map::size)
+                .description("transactions not ended yet (open, committing, aborting)").register(registry);
         this.log = log;
         this.store = store;
         this.config = config;
@@ -126,6 +134,7 @@ public final class TransactionService implements AutoCloseable {
             throw new IllegalStateException("transaction id or producer id " + r.producerId() + " already stored");
         }
         live.put(new Key(tenant, r.id()), new Live(r));
+        begun.increment();
         return r;
     }
 
@@ -299,6 +308,9 @@ public final class TransactionService implements AutoCloseable {
                 l.lock.unlock();
             }
             live.remove(new Key(decided.tenant(), decided.id()));
+            io.micrometer.core.instrument.Counter.builder("kmb.transactions.ended").description("transactions committed or aborted")
+                    .tag("outcome", done.wireName()).tag("reason", decided.reason().isEmpty() ? "commit" : decided.reason())
+                    .register(registry).increment();
             LOG.debug("transaction {} {} on {} partition(s)", decided.id(), done.wireName(), l.touched.size());
             return finished;
         }, settler);

@@ -129,6 +129,8 @@ class TransactionsApiTest {
             assertThat(payloads(sse, 4)).containsExactlyInAnyOrder("{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":4}");
         }
         assertThat(replay("txa.orders", 0)).containsExactly("{\"n\":1}", "{\"n\":2}");
+        assertThat(get(bus.base(), "/metrics").body()).contains("kmb_transactions_begun_total")
+                .contains("kmb_transactions_ended_total{outcome=\"committed\",reason=\"commit\"}").contains("kmb_transactions_open");
         assertThat(replay("txa.audit", 0)).containsExactly("{\"n\":3}", "{\"n\":4}");
         assertThat(json(get(bus.base(), "/v1/transactions/" + "x".repeat(3))).get("code").asText()).isEqualTo("transaction_not_found");
     }
