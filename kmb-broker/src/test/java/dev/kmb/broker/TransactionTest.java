@@ -135,6 +135,57 @@ class TransactionTest {
     }
 
     @Test
+    void publishesRacingACommitAreEitherAllVisibleAfterItOrRefused() throws Exception {
+        h = new BrokerHarness(dir);
+        h.topic("race", 3);
+        TransactionRecord t = txns().begin(T, Optional.empty());
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(4);
+        List<Thread> publishers = new java.util.ArrayList<>();
+        for (int p = 0; p < 4; p++) {
+            int publisher = p;
+            publishers.add(Thread.ofVirtual().start(() -> {
+                started.countDown();
+                for (int i = 0; ; i++) {
+                    try {
+                        h.publish(inTxn("race", t.id(), "{\"p\":" + publisher + ",\"i\":" + i + "}"));
+                        accepted.incrementAndGet();
+                    } catch (ProblemException e) {
+                        assertThat(e.code()).isEqualTo(ProblemCode.TRANSACTION_CLOSED);
+                        refused.incrementAndGet();
+                        return;
+                    }
+                }
+            }));
+        }
+        started.await();
+        while (accepted.get() < 50) {
+            Thread.onSpinWait();
+        }
+        txns().commit(T, t.id());
+        for (Thread p : publishers) {
+            p.join();
+        }
+        assertThat(refused.get()).isEqualTo(4);
+        int visible = 0;
+        for (int p = 0; p < 3; p++) {
+            dev.kmb.log.spi.TopicPartition tp = new dev.kmb.log.spi.TopicPartition(LogNames.logTopic(T, TopicName.of("race")), p);
+            long next = 0;
+            while (true) {
+                dev.kmb.log.spi.ReadResult.Records r = (dev.kmb.log.spi.ReadResult.Records) h.log.read(tp, next, 1000, 1 << 20);
+                visible += r.entries().size();
+                if (r.nextOffset() == next) {
+                    break;
+                }
+                next = r.nextOffset();
+            }
+            assertThat(h.log.endOffset(tp)).isEqualTo(h.log.highWatermark(tp));
+        }
+        assertThat(visible).as("every acknowledged publish of the transaction, no more").isEqualTo(accepted.get());
+    }
+
+    @Test
     void anExpiredTransactionRefusesPublishesEvenBeforeTheTimerRuns() {
         h = new BrokerHarness(dir, BrokerConfig.defaults().withClock(clock));
         h.topic("jobs", 1);
