@@ -142,6 +142,10 @@ final class PartitionLog {
         } else {
             return;
         }
+        if (from >= nextOffset) {
+            txns.pruneBelow(startOffset());
+            return; // a clean close wrote the state up to the end: nothing to scan
+        }
         long started = System.nanoTime();
         int[] scanned = {0};
         for (Segment s : segments.tailMap(segments.floorKey(Math.max(from, segments.firstKey())), true).values()) {
