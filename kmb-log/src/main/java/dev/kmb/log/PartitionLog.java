@@ -499,8 +499,11 @@ final class PartitionLog {
     }
 
     private ReadResult readOnce(long from, int maxRecords, int maxBytes) throws IOException {
-        long firstOpen = txns.firstOpenOffset(); // before visible: an open transaction never ends up readable early
+        // visible, then the first open offset, then the aborted ranges: a transactional batch changes them under the
+        // lock before it becomes visible (open entry first, aborted range before the open entry goes), so reading in
+        // this order never serves a record of a transaction that is open or aborted as of the visible end
         LogEnd end = visible;
+        long firstOpen = txns.firstOpenOffset();
         long start = startOffset();
         if (from < start || from > end.offset()) {
             return new ReadResult.OutOfRange(from, start, end.offset());

@@ -173,7 +173,7 @@ class TransactionalLogTest {
             Path partDir = source.resolve(TOPIC.value()).resolve("0");
             Await.until("the recovery point reaches the active segment", Duration.ofSeconds(10),
                     () -> recoveryPoint(partDir) == activeBase);
-            LogCorruptionTest.copyTree(source, image);
+            copyWhileOpen(source, image);
             assertThat(log.endOffset(TP)).isEqualTo(first);
         } finally {
             log.close();
@@ -242,6 +242,21 @@ class TransactionalLogTest {
             assertThat(log.endOffset(TP)).isEqualTo(2);
             marker(log, 22, TxnMarker.COMMIT);
             assertThat(readAll(log, 0)).as("the aborted one stays skipped").containsExactly("2:t");
+        }
+    }
+
+    /** A crash image of a live log: a file the flusher renames away mid-walk means walk again (a crash could see either). */
+    private static void copyWhileOpen(Path source, Path image) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                LogCorruptionTest.copyTree(source, image);
+                return;
+            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+                LogCorruptionTest.deleteTree(image);
+            }
         }
     }
 
