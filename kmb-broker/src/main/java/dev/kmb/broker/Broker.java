@@ -25,9 +25,12 @@ public final class Broker implements AutoCloseable {
     private final Replayer replayer;
     private final CursorCheckpointer checkpointer;
     private final BrokerMetrics metrics;
+    private final TransactionService transactions;
 
     private Broker(TopicService topics, Publisher publisher, SubscriptionService subscriptions,
-                   DeadLetterService deadLetters, Replayer replayer, CursorCheckpointer checkpointer, BrokerMetrics metrics) {
+                   DeadLetterService deadLetters, Replayer replayer, CursorCheckpointer checkpointer, BrokerMetrics metrics,
+                   TransactionService transactions) {
+        this.transactions = transactions;
         this.topics = topics;
         this.publisher = publisher;
         this.subscriptions = subscriptions;
@@ -39,7 +42,13 @@ public final class Broker implements AutoCloseable {
 
     /** Starts the broker: reconciles topics, restores subscriptions from their ack state. */
     public static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics) {
-        return wire(config, log, store, codec, metrics, service -> service);
+        return start(config, TransactionConfig.defaults(), log, store, codec, metrics);
+    }
+
+    /** Starts the broker with these transaction settings; see {@link #start(BrokerConfig, MessageLog, StateStore, EnvelopeCodec, BrokerMetrics)}. */
+    public static Broker start(BrokerConfig config, TransactionConfig txnConfig, MessageLog log, StateStore store,
+                               EnvelopeCodec codec, BrokerMetrics metrics) {
+        return wire(config, txnConfig, log, store, codec, metrics, service -> service);
     }
 
     /**
@@ -48,15 +57,18 @@ public final class Broker implements AutoCloseable {
      */
     static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics,
                         DeadLetterSink deadLetters) {
-        return wire(config, log, store, codec, metrics, service -> deadLetters);
+        return wire(config, TransactionConfig.defaults(), log, store, codec, metrics, service -> deadLetters);
     }
 
-    private static Broker wire(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec,
-                               BrokerMetrics metrics, Function<DeadLetterService, DeadLetterSink> sink) {
+    private static Broker wire(BrokerConfig config, TransactionConfig txnConfig, MessageLog log, StateStore store,
+                               EnvelopeCodec codec, BrokerMetrics metrics, Function<DeadLetterService, DeadLetterSink> sink) {
         TopicService topics = new TopicService(store, log, config);
         topics.reconcile();
+        TransactionService transactions = new TransactionService(log, store, txnConfig, config.clock(), metrics);
+        transactions.recover(); // before any reader: a transaction that timed out while we were down ends first
+        transactions.start();
         CursorCheckpointer checkpointer = new CursorCheckpointer(store);
-        Publisher publisher = new Publisher(log, topics, codec, config, metrics);
+        Publisher publisher = new Publisher(log, topics, codec, config, metrics, transactions);
         DeadLetterService deadLetters = new DeadLetterService(log, store, topics, publisher, codec, config, metrics);
         SubscriptionService subscriptions = new SubscriptionService(store, log, topics, checkpointer, config, metrics,
                 sink.apply(deadLetters));
@@ -64,7 +76,8 @@ public final class Broker implements AutoCloseable {
         subscriptions.start();
         log.addAppendListener((tp, end) -> subscriptions.onAppend(tp));
         LOG.info("broker started");
-        return new Broker(topics, publisher, subscriptions, deadLetters, new Replayer(log, topics), checkpointer, metrics);
+        return new Broker(topics, publisher, subscriptions, deadLetters, new Replayer(log, topics), checkpointer, metrics,
+                transactions);
     }
 
     public TopicService topics() {
@@ -84,6 +97,11 @@ public final class Broker implements AutoCloseable {
         return deadLetters;
     }
 
+    /** Transactions: begin, commit, rollback, and their state. */
+    public TransactionService transactions() {
+        return transactions;
+    }
+
     public BrokerMetrics metrics() {
         return metrics;
     }
@@ -96,6 +114,7 @@ public final class Broker implements AutoCloseable {
     /** Stops subscriptions and writes the last ack state; the log and store stay open for the caller. */
     @Override
     public void close() {
+        transactions.close();
         subscriptions.close();
         checkpointer.close();
         LOG.info("broker stopped");

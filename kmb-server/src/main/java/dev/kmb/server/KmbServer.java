@@ -68,7 +68,7 @@ public final class KmbServer implements AutoCloseable {
                 brokerConfig.interceptors(), brokerConfig.clock());
         Broker broker;
         try {
-            broker = Broker.start(brokerConfig, log, store, codec, new BrokerMetrics(registry));
+            broker = Broker.start(brokerConfig, config.transactions(), log, store, codec, new BrokerMetrics(registry));
         } catch (RuntimeException e) {
             store.close();
             log.close();

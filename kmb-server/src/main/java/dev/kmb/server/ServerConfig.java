@@ -1,6 +1,7 @@
 package dev.kmb.server;
 
 import dev.kmb.broker.store.StateLocation;
+import dev.kmb.broker.TransactionConfig;
 import dev.kmb.core.EnvelopeLimits;
 import dev.kmb.log.spi.Durability;
 import java.nio.file.Path;
@@ -32,10 +33,13 @@ import java.util.regex.Pattern;
  * @param state             {@code kmb.broker.state}: where topics, subscriptions and cursors live: {@code sqlite}
  *                          ({@code <data_dir>/state.db}, the default) or {@code postgresql://user:pass@host:port/db}
  *                          (shared by every node pointed at it; see docs/state-store.md)
+ * @param transactions      {@code kmb.transactions.default_timeout} (seconds, default 60) and
+ *                          {@code kmb.transactions.max_timeout} (seconds, default 900)
  */
 public record ServerConfig(String host, int port, long maxRequestBytes, Path dataDir, boolean autoCreateTopics,
                            int maxMessageBytes, Durability defaultDurability, Authentication authentication,
-                           boolean metricsEnabled, String logLevel, LogFormat logFormat, StateLocation state) {
+                           boolean metricsEnabled, String logLevel, LogFormat logFormat, StateLocation state,
+                           TransactionConfig transactions) {
 
     public static final String LOOPBACK = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -74,6 +78,7 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
         Objects.requireNonNull(authentication, "authentication");
         Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(transactions, "transactions");
         if (host.isBlank()) {
             throw new IllegalArgumentException("kmb.server.host = '' must name an address");
         }
@@ -102,12 +107,12 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
         }
     }
 
-    /** Every setting but the state's, which is the embedded default ({@code sqlite}). */
+    /** Every setting but the state and transactions, which take their defaults ({@code sqlite}). */
     public ServerConfig(String host, int port, long maxRequestBytes, Path dataDir, boolean autoCreateTopics,
                         int maxMessageBytes, Durability defaultDurability, Authentication authentication,
                         boolean metricsEnabled, String logLevel, LogFormat logFormat) {
         this(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes, defaultDurability, authentication,
-                metricsEnabled, logLevel, logFormat, StateLocation.SQLITE);
+                metricsEnabled, logLevel, logFormat, StateLocation.SQLITE, TransactionConfig.defaults());
     }
 
     /** The old five-setting form: everything else at its default. */
@@ -136,21 +141,26 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
 
     public ServerConfig withPort(int value) {
         return new ServerConfig(host, value, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions);
     }
 
     public ServerConfig withDataDir(Path value) {
         return new ServerConfig(host, port, maxRequestBytes, value, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions);
+    }
+
+    public ServerConfig withTransactions(TransactionConfig value) {
+        return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, value);
     }
 
     public ServerConfig withAutoCreateTopics(boolean value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, value, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions);
     }
 
     public ServerConfig withState(StateLocation value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, value);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, value, transactions);
     }
 }

@@ -39,14 +39,16 @@ class PostgresStateStoreTest extends StateStoreContract {
 
     @Test
     void theSameMigrationsRunAndTheHistoryLivesInTheStoresSchema() throws SQLException {
-        assertThat(store.schemaVersion()).isEqualTo("4");
+        assertThat(store.schemaVersion()).isEqualTo("5");
         assertThat(query("SELECT version || ' ' || description || ' ' || success FROM flyway_schema_history"
                 + " WHERE version IS NOT NULL ORDER BY installed_rank"))
-                .containsExactly("1 init true", "2 retry schedule true", "4 dead letters true");
+                .containsExactly("1 init true", "2 retry schedule true", "4 dead letters true",
+                        "5 transactions true");
         assertThat(query("SELECT table_name FROM information_schema.tables WHERE table_schema = '" + schema + "'"
                 + " ORDER BY table_name"))
-                .containsExactly("cursors", "dead_letter_marks", "flyway_schema_history", "subscriptions", "topics");
-        assertThat(reopen().schemaVersion()).isEqualTo("4");
+                .containsExactly("cursors", "dead_letter_marks", "flyway_schema_history", "subscriptions", "topics",
+                        "transactions");
+        assertThat(reopen().schemaVersion()).isEqualTo("5");
     }
 
     @Test

@@ -25,12 +25,12 @@ class SqliteStateStoreTest extends StateStoreContract {
 
     @Test
     void schemaVersionAndFlywayHistoryAreVisible() throws SQLException {
-        assertThat(store.schemaVersion()).isEqualTo("4");
+        assertThat(store.schemaVersion()).isEqualTo("5");
         assertThat(((SqliteStateStore) store).file()).isEqualTo(dir.resolve("state.db").toAbsolutePath());
         assertThat(query("SELECT version || ' ' || description || ' ' || success FROM flyway_schema_history"))
-                .containsExactly("1 init 1", "2 retry schedule 1", "4 dead letters 1");
+                .containsExactly("1 init 1", "2 retry schedule 1", "4 dead letters 1", "5 transactions 1");
         assertThat(query("PRAGMA journal_mode")).containsExactly("wal");
-        assertThat(reopen().schemaVersion()).isEqualTo("4");
+        assertThat(reopen().schemaVersion()).isEqualTo("5");
     }
 
     @Test
@@ -44,7 +44,7 @@ class SqliteStateStoreTest extends StateStoreContract {
                 .locations(SqlDialect.COMMON_MIGRATIONS).load().migrate();
 
         try (SqliteStateStore reopened = SqliteStateStore.open(old)) {
-            assertThat(reopened.schemaVersion()).isEqualTo("4");
+            assertThat(reopened.schemaVersion()).isEqualTo("5");
             assertThat(reopened.createTopic(topic(ACME, ORDERS))).isTrue();
         }
     }
