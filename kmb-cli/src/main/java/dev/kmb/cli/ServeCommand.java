@@ -1,5 +1,6 @@
 package dev.kmb.cli;
 
+import dev.kmb.broker.spi.StateStoreException;
 import dev.kmb.server.ConfigException;
 import dev.kmb.server.KmbServer;
 import dev.kmb.server.LoggingSetup;
@@ -40,12 +41,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "where the log and the state live (default ./data)")
     Path dataDir;
 
+    @Option(names = "--state", paramLabel = "sqlite|URL", description = "where topics, subscriptions and cursors live: "
+            + "sqlite (default, in the data dir) or postgresql://user:pass@host:5432/db[?schema=kmb&pool_size=8], "
+            + "shared by every node pointed at it")
+    String state;
+
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig settings;
         try {
             settings = ServerConfigLoader.load(Optional.ofNullable(config), new ServerConfigLoader.Overrides(
-                    Optional.ofNullable(host), Optional.ofNullable(port), Optional.ofNullable(dataDir)));
+                    Optional.ofNullable(host), Optional.ofNullable(port), Optional.ofNullable(dataDir),
+                    Optional.ofNullable(state)));
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("kmb serve: " + e.getMessage());
             return ExitCodes.ERROR;
@@ -66,7 +73,12 @@ final class ServeCommand implements Callable<Integer> {
                 stopped.countDown();
             }
         }, "kmb-shutdown"));
-        running.set(KmbServer.start(settings));
+        try {
+            running.set(KmbServer.start(settings));
+        } catch (StateStoreException e) { // an unreachable database is an operator's error, not a crash: one line
+            spec.commandLine().getErr().println("kmb serve: " + e.getMessage());
+            return ExitCodes.ERROR;
+        }
         log.info("ready {} ms after the JVM started", ManagementFactory.getRuntimeMXBean().getUptime());
         stopped.await();
         return ExitCodes.OK;

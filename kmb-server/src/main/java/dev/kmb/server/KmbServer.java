@@ -22,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bus as a process: opens the embedded log and the state store in the data directory, starts the
+ * The bus as a process: opens the embedded log in the data directory and the state store its config names (SQLite
+ * in the data directory, or PostgreSQL), starts the
  * broker and the HTTP/SSE/WebSocket server on virtual threads, and stops them in reverse order.
  * Thread-safe; {@link #close()} is idempotent.
  */
@@ -54,7 +55,7 @@ public final class KmbServer implements AutoCloseable {
         EmbeddedLog log = EmbeddedLog.open(EmbeddedLogConfig.builder(config.dataDir().resolve("log")).clock(clock).build());
         StateStore store;
         try {
-            store = dev.kmb.broker.store.SqliteStateStore.open(config.dataDir());
+            store = config.state().open(config.dataDir(), clock);
         } catch (RuntimeException e) {
             log.close();
             throw e;
@@ -112,8 +113,8 @@ public final class KmbServer implements AutoCloseable {
         if (config.authentication() == ServerConfig.Authentication.NONE) {
             LOG.info("no authentication configured: serving loopback ({}) only", config.host());
         }
-        LOG.info("KMB listening on http://{}:{} (data in {}) — ready in {} ms", config.host(), app.port(),
-                config.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1_000_000);
+        LOG.info("KMB listening on http://{}:{} (data in {}, state in {}) — ready in {} ms", config.host(), app.port(),
+                config.dataDir().toAbsolutePath(), config.state(), (System.nanoTime() - started) / 1_000_000);
         return server;
     }
 

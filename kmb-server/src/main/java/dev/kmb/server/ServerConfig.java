@@ -1,5 +1,6 @@
 package dev.kmb.server;
 
+import dev.kmb.broker.store.StateLocation;
 import dev.kmb.core.EnvelopeLimits;
 import dev.kmb.log.spi.Durability;
 import java.nio.file.Path;
@@ -28,10 +29,13 @@ import java.util.regex.Pattern;
  * @param metricsEnabled    {@code kmb.monitoring.metrics.enabled}: serve {@code GET /metrics} (default true)
  * @param logLevel          {@code kmb.monitoring.logging.level}: trace|debug|info|warn|error (default info)
  * @param logFormat         {@code kmb.monitoring.logging.format}: text|json (default text)
+ * @param state             {@code kmb.broker.state}: where topics, subscriptions and cursors live: {@code sqlite}
+ *                          ({@code <data_dir>/state.db}, the default) or {@code postgresql://user:pass@host:port/db}
+ *                          (shared by every node pointed at it; see docs/state-store.md)
  */
 public record ServerConfig(String host, int port, long maxRequestBytes, Path dataDir, boolean autoCreateTopics,
                            int maxMessageBytes, Durability defaultDurability, Authentication authentication,
-                           boolean metricsEnabled, String logLevel, LogFormat logFormat) {
+                           boolean metricsEnabled, String logLevel, LogFormat logFormat, StateLocation state) {
 
     public static final String LOOPBACK = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -69,6 +73,7 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
         Objects.requireNonNull(defaultDurability, "defaultDurability");
         Objects.requireNonNull(authentication, "authentication");
         Objects.requireNonNull(logFormat, "logFormat");
+        Objects.requireNonNull(state, "state");
         if (host.isBlank()) {
             throw new IllegalArgumentException("kmb.server.host = '' must name an address");
         }
@@ -97,6 +102,14 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
         }
     }
 
+    /** Every setting but the state's, which is the embedded default ({@code sqlite}). */
+    public ServerConfig(String host, int port, long maxRequestBytes, Path dataDir, boolean autoCreateTopics,
+                        int maxMessageBytes, Durability defaultDurability, Authentication authentication,
+                        boolean metricsEnabled, String logLevel, LogFormat logFormat) {
+        this(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes, defaultDurability, authentication,
+                metricsEnabled, logLevel, logFormat, StateLocation.SQLITE);
+    }
+
     /** The old five-setting form: everything else at its default. */
     public ServerConfig(String host, int port, Path dataDir, boolean autoCreateTopics, int maxMessageBytes) {
         this(host, port, defaultMaxRequestBytes(maxMessageBytes), dataDir, autoCreateTopics, maxMessageBytes,
@@ -123,16 +136,21 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
 
     public ServerConfig withPort(int value) {
         return new ServerConfig(host, value, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state);
     }
 
     public ServerConfig withDataDir(Path value) {
         return new ServerConfig(host, port, maxRequestBytes, value, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state);
     }
 
     public ServerConfig withAutoCreateTopics(boolean value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, value, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state);
+    }
+
+    public ServerConfig withState(StateLocation value) {
+        return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, value);
     }
 }

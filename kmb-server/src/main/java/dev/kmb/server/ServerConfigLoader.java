@@ -3,6 +3,7 @@ package dev.kmb.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.kmb.broker.store.StateLocation;
 import dev.kmb.log.spi.Durability;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +30,8 @@ import java.util.regex.Pattern;
  * <pre>
  * kmb:
  *   server:     {host: 127.0.0.1, port: 8080, max_request_bytes: 67108864}
- *   broker:     {data_dir: ./data, max_message_bytes: 1048576, topics: {auto_create: false}}
+ *   broker:     {data_dir: ./data, max_message_bytes: 1048576, topics: {auto_create: false},
+ *                state: sqlite}          # or postgresql://user:pass@host:5432/db?schema=kmb&amp;pool_size=8
  *   durability: {default: persistent}
  *   security:   {authentication: none}
  *   monitoring: {metrics: {enabled: true}, logging: {level: info, format: text}}
@@ -40,7 +42,12 @@ import java.util.regex.Pattern;
 public final class ServerConfigLoader {
 
     /** Settings given on the command line; present ones override the file. */
-    public record Overrides(Optional<String> host, Optional<Integer> port, Optional<Path> dataDir) {
+    public record Overrides(Optional<String> host, Optional<Integer> port, Optional<Path> dataDir,
+                            Optional<String> state) {
+        public Overrides(Optional<String> host, Optional<Integer> port, Optional<Path> dataDir) {
+            this(host, port, dataDir, Optional.empty());
+        }
+
         public static Overrides none() {
             return new Overrides(Optional.empty(), Optional.empty(), Optional.empty());
         }
@@ -57,8 +64,9 @@ public final class ServerConfigLoader {
     static final String METRICS = "kmb.monitoring.metrics.enabled";
     static final String LOG_LEVEL = "kmb.monitoring.logging.level";
     static final String LOG_FORMAT = "kmb.monitoring.logging.format";
+    static final String STATE = "kmb.broker.state";
     static final Set<String> KEYS = Set.of(HOST, PORT, MAX_REQUEST_BYTES, DATA_DIR, MAX_MESSAGE_BYTES, AUTO_CREATE,
-            DURABILITY, AUTHENTICATION, METRICS, LOG_LEVEL, LOG_FORMAT);
+            DURABILITY, AUTHENTICATION, METRICS, LOG_LEVEL, LOG_FORMAT, STATE);
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -123,11 +131,13 @@ public final class ServerConfigLoader {
         }, "trace, debug, info, warn, error");
         ServerConfig.LogFormat format = s.choice(LOG_FORMAT, ServerConfig.LogFormat.TEXT,
                 v -> ServerConfig.LogFormat.valueOf(v.toUpperCase(Locale.ROOT)), "text, json");
+        StateLocation state = s.state(overrides.state());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         try {
-            return new ServerConfig(host, port, maxRequest, dataDir, autoCreate, maxMessage, durability, auth, metrics, level, format);
+            return new ServerConfig(host, port, maxRequest, dataDir, autoCreate, maxMessage, durability, auth, metrics, level, format,
+                    state);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(List.of(e.getMessage()));
         }
@@ -216,6 +226,20 @@ public final class ServerConfigLoader {
                     yield fallback;
                 }
             };
+        }
+
+        /** The flag (already substituted by the shell) wins over the file; the message never repeats a password. */
+        StateLocation state(Optional<String> flag) {
+            String v = flag.orElse(values.get(STATE));
+            if (v == null) {
+                return StateLocation.SQLITE;
+            }
+            try {
+                return StateLocation.parse(v);
+            } catch (IllegalArgumentException e) {
+                problems.add((flag.isPresent() ? "--state" : STATE) + ": " + e.getMessage());
+                return StateLocation.SQLITE;
+            }
         }
 
         <T> T choice(String key, T fallback, Function<String, T> parse, String allowed) {
