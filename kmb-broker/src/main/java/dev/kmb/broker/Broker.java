@@ -27,9 +27,12 @@ public final class Broker implements AutoCloseable {
     private final BrokerMetrics metrics;
     private volatile Thread refresher;
     private volatile boolean closing;
+    private final TransactionService transactions;
 
     private Broker(TopicService topics, Publisher publisher, SubscriptionService subscriptions,
-                   DeadLetterService deadLetters, Replayer replayer, CursorCheckpointer checkpointer, BrokerMetrics metrics) {
+                   DeadLetterService deadLetters, Replayer replayer, CursorCheckpointer checkpointer, BrokerMetrics metrics,
+                   TransactionService transactions) {
+        this.transactions = transactions;
         this.topics = topics;
         this.publisher = publisher;
         this.subscriptions = subscriptions;
@@ -41,7 +44,13 @@ public final class Broker implements AutoCloseable {
 
     /** Starts the broker: reconciles topics, restores subscriptions from their ack state. */
     public static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics) {
-        return wire(config, null, log, store, codec, metrics, service -> service);
+        return start(config, TransactionConfig.defaults(), log, store, codec, metrics);
+    }
+
+    /** Starts the broker with these transaction settings; see {@link #start(BrokerConfig, MessageLog, StateStore, EnvelopeCodec, BrokerMetrics)}. */
+    public static Broker start(BrokerConfig config, TransactionConfig txnConfig, MessageLog log, StateStore store,
+                               EnvelopeCodec codec, BrokerMetrics metrics) {
+        return wire(config, null, txnConfig, log, store, codec, metrics, service -> service);
     }
 
     /**
@@ -49,9 +58,9 @@ public final class Broker implements AutoCloseable {
      * PostgreSQL), topics and subscriptions any node creates are served by all, and the members of a subscription on
      * several nodes share its partitions through the log's consumer groups (docs/cluster.md).
      */
-    public static Broker startCluster(BrokerConfig config, ClusterMode cluster, MessageLog log, StateStore store,
-                                      EnvelopeCodec codec, BrokerMetrics metrics) {
-        return wire(config, java.util.Objects.requireNonNull(cluster, "cluster"), log, store, codec, metrics,
+    public static Broker startCluster(BrokerConfig config, ClusterMode cluster, TransactionConfig txnConfig, MessageLog log,
+                                      StateStore store, EnvelopeCodec codec, BrokerMetrics metrics) {
+        return wire(config, java.util.Objects.requireNonNull(cluster, "cluster"), txnConfig, log, store, codec, metrics,
                 service -> service);
     }
 
@@ -61,15 +70,19 @@ public final class Broker implements AutoCloseable {
      */
     static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics,
                         DeadLetterSink deadLetters) {
-        return wire(config, null, log, store, codec, metrics, service -> deadLetters);
+        return wire(config, null, TransactionConfig.defaults(), log, store, codec, metrics, service -> deadLetters);
     }
 
-    private static Broker wire(BrokerConfig config, ClusterMode cluster, MessageLog log, StateStore store, EnvelopeCodec codec,
-                               BrokerMetrics metrics, Function<DeadLetterService, DeadLetterSink> sink) {
+    private static Broker wire(BrokerConfig config, ClusterMode cluster, TransactionConfig txnConfig, MessageLog log,
+                               StateStore store, EnvelopeCodec codec, BrokerMetrics metrics,
+                               Function<DeadLetterService, DeadLetterSink> sink) {
         TopicService topics = new TopicService(store, log, config, cluster != null);
         topics.reconcile();
+        TransactionService transactions = new TransactionService(log, store, txnConfig, config.clock(), metrics);
+        transactions.recover(); // before any reader: a transaction that timed out while we were down ends first
+        transactions.start();
         CursorCheckpointer checkpointer = new CursorCheckpointer(store);
-        Publisher publisher = new Publisher(log, topics, codec, config, metrics);
+        Publisher publisher = new Publisher(log, topics, codec, config, metrics, transactions);
         DeadLetterService deadLetters = new DeadLetterService(log, store, topics, publisher, codec, config, metrics);
         SubscriptionService subscriptions = new SubscriptionService(store, log, topics, checkpointer, config, metrics,
                 sink.apply(deadLetters), cluster);
@@ -77,7 +90,7 @@ public final class Broker implements AutoCloseable {
         subscriptions.start();
         log.addAppendListener((tp, end) -> subscriptions.onAppend(tp));
         Broker broker = new Broker(topics, publisher, subscriptions, deadLetters, new Replayer(log, topics), checkpointer,
-                metrics);
+                metrics, transactions);
         if (cluster != null) {
             broker.refresher = Thread.ofVirtual().name("kmb-cluster-refresh").start(() -> broker.refreshLoop(cluster));
             LOG.info("broker started as cluster node {}", cluster.nodeId());
@@ -102,6 +115,11 @@ public final class Broker implements AutoCloseable {
     /** Dead letters: their listing and redrive. */
     public DeadLetterService deadLetters() {
         return deadLetters;
+    }
+
+    /** Transactions: begin, commit, rollback, and their state. */
+    public TransactionService transactions() {
+        return transactions;
     }
 
     public BrokerMetrics metrics() {
@@ -141,6 +159,7 @@ public final class Broker implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        transactions.close();
         subscriptions.close();
         checkpointer.close();
         LOG.info("broker stopped");

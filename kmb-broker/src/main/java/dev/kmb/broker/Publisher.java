@@ -38,8 +38,11 @@ public final class Publisher {
     private final EnvelopeCodec codec;
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
+    private final TransactionService transactions;
 
-    Publisher(MessageLog log, TopicService topics, EnvelopeCodec codec, BrokerConfig config, BrokerMetrics metrics) {
+    Publisher(MessageLog log, TopicService topics, EnvelopeCodec codec, BrokerConfig config, BrokerMetrics metrics,
+              TransactionService transactions) {
+        this.transactions = transactions;
         this.log = log;
         this.topics = topics;
         this.codec = codec;
@@ -75,7 +78,35 @@ public final class Publisher {
             int partition = log.partitionFor(logTopic, record);
             groups.computeIfAbsent(new TopicPartition(logTopic, partition), k -> new ArrayList<>()).add(new Pending(i, e, record));
         }
-        Receipt[] receipts = new Receipt[accepted.size()];
+        TransactionService.Membership txn = joinTransaction(tenant, accepted);
+        try {
+            return append(groups, txn, accepted.size(), now);
+        } catch (RuntimeException e) {
+            if (txn != null) {
+                txn.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The transaction the envelopes name in {@code transaction_id} (all the same, or none), joined; null for none.
+     * 404 {@code transaction_not_found}, 409 {@code transaction_closed}, 422 when a batch names several.
+     */
+    private TransactionService.Membership joinTransaction(TenantId tenant, List<Envelope> envelopes) {
+        Optional<String> id = envelopes.get(0).transactionId();
+        for (Envelope e : envelopes) {
+            if (!e.transactionId().equals(id)) {
+                throw new ProblemException(ProblemCode.VALIDATION_FAILED,
+                        "every message of a batch must carry the same transaction_id (or none)");
+            }
+        }
+        return id.map(t -> transactions.join(tenant, t)).orElse(null);
+    }
+
+    private CompletableFuture<List<Receipt>> append(Map<TopicPartition, List<Pending>> groups,
+                                                    TransactionService.Membership txn, int size, Instant now) {
+        Receipt[] receipts = new Receipt[size];
         List<CompletableFuture<Void>> appends = new ArrayList<>(groups.size());
         long started = System.nanoTime();
         for (Map.Entry<TopicPartition, List<Pending>> g : groups.entrySet()) {
@@ -87,7 +118,14 @@ public final class Publisher {
                 bytes += p.record().value().length;
             }
             long batchBytes = bytes;
-            appends.add(log.append(g.getKey(), records).thenAccept(result -> {
+            CompletableFuture<AppendResult> appended;
+            if (txn == null) {
+                appended = log.append(g.getKey(), records);
+            } else {
+                txn.touch(g.getKey());
+                appended = log.appendTransactional(g.getKey(), records, txn.producerId());
+            }
+            appends.add(appended.thenAccept(result -> {
                 AppendResult.Appended a = appended(g.getKey(), result);
                 for (int j = 0; j < pending.size(); j++) {
                     Pending p = pending.get(j);
@@ -97,7 +135,11 @@ public final class Publisher {
                 metrics.published(pending.size(), batchBytes);
             }));
         }
-        return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        CompletableFuture<Void> all = CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new));
+        if (txn != null) {
+            all = all.whenComplete((v, e) -> txn.close());
+        }
+        return all.thenApply(v -> {
             metrics.appendLatency(System.nanoTime() - started);
             return List.of(receipts);
         });

@@ -890,6 +890,10 @@ final class SubscriptionDispatcher {
             while (c.scanPos < end && budget > 0 && held < HELD_LIMIT) {
                 ReadResult r = log.read(c.logPartition, c.scanPos, Math.min(budget, readBatch), 1 << 20);
                 if (!(r instanceof ReadResult.Records records) || records.entries().isEmpty()) {
+                    if (r instanceof ReadResult.Records skipped && skipped.nextOffset() > c.scanPos) {
+                        c.scanPos = skipped.nextOffset(); // only transaction markers or aborted records there
+                        continue;
+                    }
                     break;
                 }
                 for (LogEntry e : records.entries()) {
@@ -1012,6 +1016,10 @@ final class SubscriptionDispatcher {
             }
             ReadResult.Records records = (ReadResult.Records) r;
             if (records.entries().isEmpty()) {
+                if (records.nextOffset() > c.nextRead()) {
+                    c.buffered(records.entries(), records.nextOffset(), e -> takeAhead(c, e)); // only skipped offsets
+                    continue;
+                }
                 return null;
             }
             c.buffered(records.entries(), records.nextOffset(), e -> takeAhead(c, e));

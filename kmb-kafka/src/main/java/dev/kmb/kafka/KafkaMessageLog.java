@@ -243,11 +243,7 @@ public final class KafkaMessageLog implements MessageLog {
     @Override
     public Optional<TopicSpec> describeTopic(TopicName topic) {
         ensureOpen();
-        try {
-            return topics.describe(topic);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty(); // a name Kafka cannot hold cannot exist there
-        }
+        return topics.describe(topic);
     }
 
     @Override

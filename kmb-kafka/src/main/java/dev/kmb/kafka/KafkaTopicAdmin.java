@@ -140,6 +140,9 @@ final class KafkaTopicAdmin {
     }
 
     boolean delete(TopicName topic) {
+        if (!names.fits(topic)) {
+            return false; // a name Kafka cannot hold was never created there
+        }
         String name = names.kafkaName(topic);
         changeLock.lock();
         try {
@@ -183,6 +186,9 @@ final class KafkaTopicAdmin {
     }
 
     Optional<TopicSpec> describe(TopicName topic) {
+        if (!names.fits(topic)) {
+            return Optional.empty(); // a name Kafka cannot hold was never created there
+        }
         return describeOne(names.kafkaName(topic)).map(Described::spec);
     }
 
@@ -275,6 +281,9 @@ final class KafkaTopicAdmin {
 
     /** Looks a topic up in Kafka now (after a miss, or a partition beyond the cached count). */
     OptionalInt refreshOne(TopicName topic) {
+        if (!names.fits(topic)) {
+            return OptionalInt.empty(); // a name Kafka cannot hold was never created there
+        }
         String name = names.kafkaName(topic);
         Map<String, TopicDescription> found = new HashMap<>();
         admin.describeTopics(List.of(name)).topicNameValues().forEach((n, f) -> {

@@ -46,6 +46,11 @@ final class KafkaTopicNames {
         return name;
     }
 
+    /** True when Kafka can hold the topic under this prefix. */
+    boolean fits(TopicName topic) {
+        return kafkaNames.containsKey(topic) || isLegal(prefix + topic.value());
+    }
+
     /** The KMB topic a Kafka topic holds, if it is one of ours. */
     Optional<TopicName> kmbName(String kafkaName) {
         if (!kafkaName.startsWith(prefix) || kafkaName.length() == prefix.length()) {

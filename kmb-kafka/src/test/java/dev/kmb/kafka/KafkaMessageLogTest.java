@@ -125,6 +125,11 @@ class KafkaMessageLogTest {
         assertThatThrownBy(() -> nodeA.createTopic(tooLong, TopicSpec.defaults())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("249");
         assertThat(nodeA.describeTopic(tooLong)).isEmpty();
+        assertThat(nodeA.deleteTopic(tooLong)).isFalse();
+        assertThat(nodeA.append(new TopicPartition(tooLong, 0), List.of(LogRecord.of(utf8("x")))).join())
+                .isInstanceOfSatisfying(AppendResult.Rejected.class, r -> assertThat(r.reason()).isEqualTo(AppendResult.Reason.UNKNOWN_TOPIC));
+        assertThatThrownBy(() -> nodeA.read(new TopicPartition(tooLong, 0), 0, 1, 100))
+                .isInstanceOf(dev.kmb.log.spi.UnknownTopicException.class);
 
         TopicName underscore = TopicName.of("acme.collide_" + TOPICS.incrementAndGet() + "_x");
         TopicName dotted = TopicName.of(underscore.value().replace('_', '.').replace("acme.collide.", "acme.collide_"));

@@ -74,14 +74,15 @@ public final class KmbServer implements AutoCloseable {
         Broker broker;
         try {
             if (config.backend() instanceof LogBackend.Kafka kafka && config.state() instanceof StateLocation.Postgres) {
-                broker = Broker.startCluster(brokerConfig, ClusterMode.node(kafka.nodeId()), log, store, codec,
+                broker = Broker.startCluster(brokerConfig, ClusterMode.node(kafka.nodeId()),
+                        config.transactions(), log, store, codec,
                         new BrokerMetrics(registry));
             } else {
                 if (config.backend() instanceof LogBackend.Kafka) {
                     LOG.warn("the kafka backend with a per-node state store (sqlite) serves one node; give every node "
                             + "--state postgresql://… to run several");
                 }
-                broker = Broker.start(brokerConfig, log, store, codec, new BrokerMetrics(registry));
+                broker = Broker.start(brokerConfig, config.transactions(), log, store, codec, new BrokerMetrics(registry));
             }
         } catch (RuntimeException e) {
             store.close();

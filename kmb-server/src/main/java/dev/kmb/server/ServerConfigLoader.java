@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kmb.broker.store.StateLocation;
+import dev.kmb.broker.TransactionConfig;
 import dev.kmb.log.spi.Durability;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -70,13 +72,15 @@ public final class ServerConfigLoader {
     static final String LOG_LEVEL = "kmb.monitoring.logging.level";
     static final String LOG_FORMAT = "kmb.monitoring.logging.format";
     static final String STATE = "kmb.broker.state";
+    static final String TXN_DEFAULT_TIMEOUT = "kmb.transactions.default_timeout";
+    static final String TXN_MAX_TIMEOUT = "kmb.transactions.max_timeout";
     static final String BACKEND = "kmb.broker.backend";
     static final String KAFKA_BOOTSTRAP = "kmb.kafka.bootstrap_servers";
     static final String KAFKA_PREFIX = "kmb.kafka.topic_prefix";
     static final String NODE_ID = "kmb.cluster.node_id";
     static final Set<String> KEYS = Set.of(HOST, PORT, MAX_REQUEST_BYTES, DATA_DIR, MAX_MESSAGE_BYTES, AUTO_CREATE,
-            DURABILITY, AUTHENTICATION, METRICS, LOG_LEVEL, LOG_FORMAT, STATE, BACKEND, KAFKA_BOOTSTRAP, KAFKA_PREFIX,
-            NODE_ID);
+            DURABILITY, AUTHENTICATION, METRICS, LOG_LEVEL, LOG_FORMAT, STATE, TXN_DEFAULT_TIMEOUT, TXN_MAX_TIMEOUT,
+            BACKEND, KAFKA_BOOTSTRAP, KAFKA_PREFIX, NODE_ID);
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -143,12 +147,17 @@ public final class ServerConfigLoader {
                 v -> ServerConfig.LogFormat.valueOf(v.toUpperCase(Locale.ROOT)), "text, json");
         StateLocation state = s.state(overrides.state());
         LogBackend backend = backend(s, overrides, host, port, problems);
+        TransactionConfig txnDefaults = TransactionConfig.defaults();
+        long txnDefault = s.number(TXN_DEFAULT_TIMEOUT, txnDefaults.defaultTimeout().toSeconds(), 1, 86_400);
+        long txnMax = s.number(TXN_MAX_TIMEOUT, txnDefaults.maxTimeout().toSeconds(), 1, 86_400);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         try {
+            TransactionConfig transactions = new TransactionConfig(Duration.ofSeconds(txnDefault), Duration.ofSeconds(txnMax),
+                    txnDefaults.sweepInterval());
             return new ServerConfig(host, port, maxRequest, dataDir, autoCreate, maxMessage, durability, auth, metrics, level, format,
-                    state, backend);
+                    state, transactions, backend);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(List.of(e.getMessage()));
         }

@@ -78,6 +78,10 @@ class ClusterServerTest {
                     m.ack().join();
                 }
             }
+            // the one place the Kafka backend differs: transactions are refused, clearly
+            TestServer.Answer txn = a.post("/v1/transactions", "{}");
+            assertThat(txn.status()).isEqualTo(422);
+            assertThat(txn.json().path("code").asText()).isEqualTo("unsupported");
             // A answers lag for the subscription B served, from the cursors B stored
             assertThat(a.get("/v1/subscriptions/audit/lag").json().path("partitions").findValuesAsText("pending"))
                     .containsOnly("0");

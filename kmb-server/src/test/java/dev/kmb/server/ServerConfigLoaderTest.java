@@ -76,6 +76,19 @@ class ServerConfigLoaderTest {
     }
 
     @Test
+    void transactionTimeoutsAreReadAndADefaultAboveTheMaximumIsRefused() {
+        ServerConfig c = loader(Map.of()).parse("kmb:\n  transactions:\n    default_timeout: 10\n    max_timeout: 120\n",
+                ServerConfigLoader.Overrides.none());
+        assertThat(c.transactions().defaultTimeout()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(c.transactions().maxTimeout()).isEqualTo(java.time.Duration.ofSeconds(120));
+        assertThatThrownBy(() -> loader(Map.of()).parse("kmb:\n  transactions:\n    max_timeout: 30\n",
+                ServerConfigLoader.Overrides.none())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("transactions.default_timeout").hasMessageContaining("max_timeout");
+        assertThatThrownBy(() -> loader(Map.of()).parse("kmb:\n  transactions:\n    max_timeout: soon\n",
+                ServerConfigLoader.Overrides.none())).hasMessageContaining("kmb.transactions.max_timeout");
+    }
+
+    @Test
     void aBadValueIsNamedWithItsKey() {
         assertThatThrownBy(() -> loader(Map.of()).parse("kmb:\n  server:\n    port: eighty\n", ServerConfigLoader.Overrides.none()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("kmb.server.port").hasMessageContaining("eighty");

@@ -7,6 +7,8 @@ import dev.kmb.broker.spi.StateStoreException;
 import dev.kmb.broker.spi.SubscriptionRecord;
 import dev.kmb.broker.spi.TenantId;
 import dev.kmb.broker.spi.TopicRecord;
+import dev.kmb.broker.spi.TransactionRecord;
+import dev.kmb.broker.spi.TransactionState;
 import dev.kmb.core.TopicName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -447,6 +449,35 @@ abstract class JdbcStateStore implements StateStore {
     public void releaseLease(TenantId tenant, String subscription, String holder) {
         withConnection("release lease " + tenant + "/" + subscription, c -> update(c, RELEASE_LEASE, tenant.value(),
                 subscription, holder));
+    }
+
+    // ---- transactions (the SQL is in TransactionSql)
+
+    @Override
+    public boolean createTransaction(TransactionRecord transaction) {
+        return withConnection("create transaction " + transaction.tenant() + "/" + transaction.id(),
+                c -> TransactionSql.insert(c, transaction));
+    }
+
+    @Override
+    public boolean updateTransaction(TransactionRecord transaction, TransactionState expected) {
+        return withConnection("update transaction " + transaction.tenant() + "/" + transaction.id(),
+                c -> TransactionSql.update(c, transaction, expected));
+    }
+
+    @Override
+    public Optional<TransactionRecord> transaction(TenantId tenant, String id) {
+        return withConnection("read transaction " + tenant + "/" + id, c -> TransactionSql.select(c, tenant, id));
+    }
+
+    @Override
+    public List<TransactionRecord> unfinishedTransactions() {
+        return withConnection("read unfinished transactions", TransactionSql::unfinished);
+    }
+
+    @Override
+    public long maxProducerId() {
+        return withConnection("read the largest producer id", TransactionSql::maxProducerId);
     }
 
     // ---- helpers

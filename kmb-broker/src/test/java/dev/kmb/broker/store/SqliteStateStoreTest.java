@@ -28,7 +28,7 @@ class SqliteStateStoreTest extends StateStoreContract {
         assertThat(store.schemaVersion()).isEqualTo("6");
         assertThat(((SqliteStateStore) store).file()).isEqualTo(dir.resolve("state.db").toAbsolutePath());
         assertThat(query("SELECT version || ' ' || description || ' ' || success FROM flyway_schema_history"))
-                .containsExactly("1 init 1", "2 retry schedule 1", "4 dead letters 1",
+                .containsExactly("1 init 1", "2 retry schedule 1", "4 dead letters 1", "5 transactions 1",
                 "6 subscription leases 1");
         assertThat(query("PRAGMA journal_mode")).containsExactly("wal");
         assertThat(reopen().schemaVersion()).isEqualTo("6");
