@@ -57,7 +57,7 @@ class ClusterNodesTest {
     }
 
     private Broker node(ClusterMode mode) {
-        return Broker.startCluster(BrokerConfig.defaults(), mode, log, store, new EnvelopeCodec(),
+        return Broker.startCluster(BrokerConfig.defaults(), mode, TransactionConfig.defaults(), log, store, new EnvelopeCodec(),
                 new BrokerMetrics(new SimpleMeterRegistry()));
     }
 
