@@ -127,6 +127,10 @@ final class SubscriptionDispatcher {
         return config.name();
     }
 
+    boolean isEphemeral() {
+        return ephemeral;
+    }
+
     SubscriptionRecord config() {
         return config;
     }
@@ -182,6 +186,48 @@ final class SubscriptionDispatcher {
     void restoreCursor(TopicName topic, TopicName logTopic, CursorState state) {
         TopicPartition tp = new TopicPartition(logTopic, state.partition());
         cursors.put(tp, new PartitionCursor(tp, topic, state.ackFloor(), state.ackedAbove(), state.retries()));
+    }
+
+    /** Cluster mode: this node now holds these partitions; each resumes from its stored cursor. */
+    CompletableFuture<Void> assign(List<Map.Entry<TopicName, CursorState>> states) {
+        return call(() -> {
+            for (Map.Entry<TopicName, CursorState> e : states) {
+                restoreCursor(e.getValue().topic(), e.getKey(), e.getValue());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Cluster mode: this node no longer holds these partitions. Their ack state is written (the future completes once it
+     * is), their messages in flight here are forgotten: the next holder delivers them again.
+     */
+    CompletableFuture<Void> revoke(Collection<TopicPartition> partitions) {
+        return call(() -> {
+            List<PartitionCursor> gone = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                PartitionCursor c = cursors.remove(tp);
+                if (c != null) {
+                    gone.add(c);
+                }
+            }
+            forgetWhere(t -> partitions.contains(t.logPartition));
+            return persist(new Settle(new AckResult(0, List.of()), snapshot(gone)));
+        }).thenCompose(f -> f).thenApply(r -> null);
+    }
+
+    /** Each partition's ack floor: every offset below it is settled. */
+    CompletableFuture<Map<TopicPartition, Long>> floors() {
+        return call(() -> {
+            Map<TopicPartition, Long> out = new HashMap<>();
+            cursors.forEach((tp, c) -> out.put(tp, c.floor()));
+            return out;
+        });
+    }
+
+    /** The log partitions this dispatcher reads now. */
+    CompletableFuture<List<TopicPartition>> held() {
+        return call(() -> List.copyOf(cursors.keySet()));
     }
 
     void removeTopic(TopicName logTopic) {

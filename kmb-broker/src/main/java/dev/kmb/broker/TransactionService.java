@@ -122,6 +122,10 @@ public final class TransactionService implements AutoCloseable {
 
     /** Opens a transaction; {@code timeout} empty means the default. 422 for a timeout out of range. */
     public TransactionRecord begin(TenantId tenant, Optional<Duration> timeout) {
+        if (!log.supportsTransactions()) {
+            throw new ProblemException(ProblemCode.UNSUPPORTED, "transactions are not available on this log backend yet "
+                    + "(the embedded log has them; Kafka transactions are planned): see docs/cluster.md");
+        }
         Duration t = timeout.orElse(config.defaultTimeout());
         if (t.isNegative() || t.isZero() || t.compareTo(config.maxTimeout()) > 0) {
             throw new ProblemException(ProblemCode.VALIDATION_FAILED, "timeout must be more than 0 s and at most "

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
  * in-flight requests, write ack state, flush and close the log). After a kill -9 the next start recovers by itself.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the bus: HTTP, SSE and WebSocket API on the embedded log, until SIGTERM or Ctrl-C.")
+        description = "Run the bus: HTTP, SSE and WebSocket API on the embedded log (or Kafka), until SIGTERM or Ctrl-C.")
 final class ServeCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -46,13 +46,26 @@ final class ServeCommand implements Callable<Integer> {
             + "shared by every node pointed at it")
     String state;
 
+    @Option(names = "--backend", paramLabel = "embedded|kafka", description = "where messages live: embedded (default, "
+            + "the data dir) or kafka (cluster mode with --state postgresql://…; see docs/cluster.md)")
+    String backend;
+
+    @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT", description = "Kafka's bootstrap servers for "
+            + "--backend kafka (./kmb kafka-local start runs one on localhost:9092)")
+    String kafkaBootstrap;
+
+    @Option(names = "--node-id", paramLabel = "ID", description = "this node's id among the nodes sharing the state "
+            + "store (default <host name>-<port>)")
+    String nodeId;
+
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig settings;
         try {
             settings = ServerConfigLoader.load(Optional.ofNullable(config), new ServerConfigLoader.Overrides(
                     Optional.ofNullable(host), Optional.ofNullable(port), Optional.ofNullable(dataDir),
-                    Optional.ofNullable(state)));
+                    Optional.ofNullable(state), Optional.ofNullable(backend), Optional.ofNullable(kafkaBootstrap),
+                    Optional.ofNullable(nodeId)));
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("kmb serve: " + e.getMessage());
             return ExitCodes.ERROR;

@@ -32,6 +32,7 @@ public enum ProblemCode {
     VALIDATION_FAILED("validation_failed", 422, "Validation failed"),
     INVALID_FIELD("invalid_field", 422, "Invalid field"),
     SNAPSHOT_CORRUPT("snapshot_corrupt", 422, "Snapshot corrupt"),
+    UNSUPPORTED("unsupported", 422, "Not supported by this backend"),
     BACK_PRESSURED("back_pressured", 429, "Back-pressured"),
     RATE_LIMITED("rate_limited", 429, "Rate limited"),
     INTERNAL("internal", 500, "Internal error"),

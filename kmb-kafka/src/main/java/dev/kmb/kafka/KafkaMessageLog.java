@@ -3,6 +3,8 @@ package dev.kmb.kafka;
 import dev.kmb.core.TopicName;
 import dev.kmb.log.spi.AppendListener;
 import dev.kmb.log.spi.AppendResult;
+import dev.kmb.log.spi.GroupListener;
+import dev.kmb.log.spi.GroupMembership;
 import dev.kmb.log.spi.Header;
 import dev.kmb.log.spi.LogEntry;
 import dev.kmb.log.spi.LogException;
@@ -507,6 +509,26 @@ public final class KafkaMessageLog implements MessageLog {
     }
 
     /** Stops the tail, waits for pending appends (up to the request timeout) and closes every client. */
+    /**
+     * A member of Kafka consumer group {@code groupId} (the new consumer group protocol, KIP-848, unless
+     * {@code group.protocol} is set in the client properties): partitions are assigned and revoked by Kafka's group
+     * coordinator, across every node of the cluster.
+     */
+    @Override
+    public GroupMembership joinGroup(String groupId, GroupListener listener) {
+        ensureOpen();
+        Map<String, Object> p = common(config);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "kmb-group-" + ProcessHandle.current().pid() + "-" + clientIds.incrementAndGet());
+        p.putIfAbsent(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaGroupMembership(groupId, consumer, listener, topics::kafkaName, topics::kmbName);
+    }
+
     @Override
     public void close() {
         if (closed) {

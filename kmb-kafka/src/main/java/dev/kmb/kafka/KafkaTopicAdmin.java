@@ -68,6 +68,10 @@ final class KafkaTopicAdmin {
         return Math.max(1, Math.min(3, brokers));
     }
 
+    java.util.Optional<TopicName> kmbName(String kafkaName) {
+        return names.kmbName(kafkaName);
+    }
+
     String kafkaName(TopicName topic) {
         return names.kafkaName(topic);
     }

@@ -24,6 +24,11 @@ final class InProcessKafka implements AutoCloseable {
                 .setConfigProp("transaction.state.log.replication.factor", String.valueOf(rf))
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                // consumer groups (KIP-848) that notice joins, leaves and dead members in seconds, not 45 s
+                .setConfigProp("group.consumer.min.heartbeat.interval.ms", "200")
+                .setConfigProp("group.consumer.heartbeat.interval.ms", "200")
+                .setConfigProp("group.consumer.min.session.timeout.ms", "3000")
+                .setConfigProp("group.consumer.session.timeout.ms", "3000")
                 .build();
         try {
             cluster.format();

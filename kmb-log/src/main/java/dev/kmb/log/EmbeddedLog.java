@@ -4,6 +4,8 @@ import dev.kmb.core.TopicName;
 import dev.kmb.log.spi.AppendListener;
 import dev.kmb.log.spi.AppendResult;
 import dev.kmb.log.spi.Durability;
+import dev.kmb.log.spi.GroupListener;
+import dev.kmb.log.spi.GroupMembership;
 import dev.kmb.log.spi.LogException;
 import dev.kmb.log.spi.LogRecord;
 import dev.kmb.log.spi.MessageLog;
@@ -70,6 +72,10 @@ public final class EmbeddedLog implements MessageLog {
     private final ReentrantLock adminLock = new ReentrantLock();
     private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
     private final Partitioner partitioner = new Partitioner();
+    private final LocalGroups groups = new LocalGroups(t -> {
+        TopicLog tl = topics.get(t);
+        return tl == null ? 0 : tl.partitions.length;
+    });
     private volatile boolean closed;
 
     private EmbeddedLog(EmbeddedLogConfig config, DataDirLock dirLock) {
@@ -213,6 +219,7 @@ public final class EmbeddedLog implements MessageLog {
                 parts[p] = openPartition(new TopicPartition(topic, p), dir, spec, true);
             }
             topics.put(topic, new TopicLog(dir, spec, parts));
+            groups.topicChanged();
         } catch (IOException e) {
             throw new LogException("cannot create topic " + topic + ": " + e.getMessage(), e);
         } finally {
@@ -249,6 +256,7 @@ public final class EmbeddedLog implements MessageLog {
             }
             t.partitions = parts;
             t.spec = spec;
+            groups.topicChanged();
         } catch (IOException e) {
             throw new LogException("cannot update topic " + topic + ": " + e.getMessage(), e);
         } finally {
@@ -265,6 +273,7 @@ public final class EmbeddedLog implements MessageLog {
             if (t == null) {
                 return false;
             }
+            groups.topicChanged();
             for (PartitionLog p : t.partitions) {
                 p.abandon();
             }
@@ -395,6 +404,18 @@ public final class EmbeddedLog implements MessageLog {
     }
 
     @Override
+    public boolean supportsTransactions() {
+        return true;
+    }
+
+    /** Groups of this process only: the embedded log has one process (its directory is locked). */
+    @Override
+    public GroupMembership joinGroup(String groupId, GroupListener listener) {
+        ensureOpen();
+        return groups.join(groupId, listener);
+    }
+
+    @Override
     public int partitionFor(TopicName topic, LogRecord record) {
         TopicLog t = topics.get(topic);
         if (t == null) {
@@ -437,6 +458,7 @@ public final class EmbeddedLog implements MessageLog {
                 return; // a second close must not release the lock again (it would throw)
             }
             closed = true;
+            groups.close();
             closeOnce();
         } finally {
             adminLock.unlock();

@@ -8,7 +8,12 @@ import dev.kmb.broker.SnapshotService;
 import dev.kmb.broker.spi.StateStore;
 import dev.kmb.core.EnvelopeCodec;
 import dev.kmb.core.EnvelopeLimits;
+import dev.kmb.broker.ClusterMode;
+import dev.kmb.broker.store.StateLocation;
+import dev.kmb.kafka.KafkaLogConfig;
+import dev.kmb.kafka.KafkaMessageLog;
 import dev.kmb.log.EmbeddedLog;
+import dev.kmb.log.spi.MessageLog;
 import dev.kmb.log.EmbeddedLogConfig;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -33,14 +38,14 @@ public final class KmbServer implements AutoCloseable {
     /** How long a graceful stop waits for in-flight requests. */
     static final long STOP_TIMEOUT_MILLIS = 5_000;
 
-    private final EmbeddedLog log;
+    private final MessageLog log;
     private final StateStore store;
     private final Broker broker;
     private final Javalin app;
     private final ServerContext context;
     private volatile boolean closed;
 
-    private KmbServer(EmbeddedLog log, StateStore store, Broker broker, Javalin app, ServerContext context) {
+    private KmbServer(MessageLog log, StateStore store, Broker broker, Javalin app, ServerContext context) {
         this.log = log;
         this.store = store;
         this.broker = broker;
@@ -52,7 +57,7 @@ public final class KmbServer implements AutoCloseable {
     public static KmbServer start(ServerConfig config) {
         long started = System.nanoTime();
         Clock clock = Clock.systemUTC();
-        EmbeddedLog log = EmbeddedLog.open(EmbeddedLogConfig.builder(config.dataDir().resolve("log")).clock(clock).build());
+        MessageLog log = openLog(config, clock);
         StateStore store;
         try {
             store = config.state().open(config.dataDir(), clock);
@@ -68,7 +73,17 @@ public final class KmbServer implements AutoCloseable {
                 brokerConfig.interceptors(), brokerConfig.clock());
         Broker broker;
         try {
-            broker = Broker.start(brokerConfig, config.transactions(), log, store, codec, new BrokerMetrics(registry));
+            if (config.backend() instanceof LogBackend.Kafka kafka && config.state() instanceof StateLocation.Postgres) {
+                broker = Broker.startCluster(brokerConfig, ClusterMode.node(kafka.nodeId()),
+                        config.transactions(), log, store, codec,
+                        new BrokerMetrics(registry));
+            } else {
+                if (config.backend() instanceof LogBackend.Kafka) {
+                    LOG.warn("the kafka backend with a per-node state store (sqlite) serves one node; give every node "
+                            + "--state postgresql://… to run several");
+                }
+                broker = Broker.start(brokerConfig, config.transactions(), log, store, codec, new BrokerMetrics(registry));
+            }
         } catch (RuntimeException e) {
             store.close();
             log.close();
@@ -116,6 +131,15 @@ public final class KmbServer implements AutoCloseable {
         LOG.info("KMB listening on http://{}:{} (data in {}, state in {}) — ready in {} ms", config.host(), app.port(),
                 config.dataDir().toAbsolutePath(), config.state(), (System.nanoTime() - started) / 1_000_000);
         return server;
+    }
+
+    /** The embedded log in the data dir, or the Kafka log the config names. */
+    private static MessageLog openLog(ServerConfig config, Clock clock) {
+        if (config.backend() instanceof LogBackend.Kafka kafka) {
+            return KafkaMessageLog.open(KafkaLogConfig.builder(kafka.bootstrapServers()).topicPrefix(kafka.topicPrefix())
+                    .clock(clock).build());
+        }
+        return EmbeddedLog.open(EmbeddedLogConfig.builder(config.dataDir().resolve("log")).clock(clock).build());
     }
 
     /** Every HTTP route registered, as {@code "METHOD /path"}, WebSocket routes as {@code "WS /path"}. */

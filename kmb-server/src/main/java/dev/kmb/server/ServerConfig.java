@@ -35,11 +35,12 @@ import java.util.regex.Pattern;
  *                          (shared by every node pointed at it; see docs/state-store.md)
  * @param transactions      {@code kmb.transactions.default_timeout} (seconds, default 60) and
  *                          {@code kmb.transactions.max_timeout} (seconds, default 900)
+ * @param backend           {@code kmb.broker.backend}: {@code embedded} (default) or {@code kafka} (see {@link LogBackend})
  */
 public record ServerConfig(String host, int port, long maxRequestBytes, Path dataDir, boolean autoCreateTopics,
                            int maxMessageBytes, Durability defaultDurability, Authentication authentication,
                            boolean metricsEnabled, String logLevel, LogFormat logFormat, StateLocation state,
-                           TransactionConfig transactions) {
+                           TransactionConfig transactions, LogBackend backend) {
 
     public static final String LOOPBACK = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -78,6 +79,7 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
         Objects.requireNonNull(authentication, "authentication");
         Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(transactions, "transactions");
         if (host.isBlank()) {
             throw new IllegalArgumentException("kmb.server.host = '' must name an address");
@@ -112,7 +114,7 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
                         int maxMessageBytes, Durability defaultDurability, Authentication authentication,
                         boolean metricsEnabled, String logLevel, LogFormat logFormat) {
         this(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes, defaultDurability, authentication,
-                metricsEnabled, logLevel, logFormat, StateLocation.SQLITE, TransactionConfig.defaults());
+                metricsEnabled, logLevel, logFormat, StateLocation.SQLITE, TransactionConfig.defaults(), LogBackend.EMBEDDED);
     }
 
     /** The old five-setting form: everything else at its default. */
@@ -141,26 +143,31 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
 
     public ServerConfig withPort(int value) {
         return new ServerConfig(host, value, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend);
     }
 
     public ServerConfig withDataDir(Path value) {
         return new ServerConfig(host, port, maxRequestBytes, value, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend);
     }
 
     public ServerConfig withTransactions(TransactionConfig value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, value);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, value, backend);
     }
 
     public ServerConfig withAutoCreateTopics(boolean value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, value, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend);
     }
 
     public ServerConfig withState(StateLocation value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, value, transactions);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, value, transactions, backend);
+    }
+
+    public ServerConfig withBackend(LogBackend value) {
+        return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, value);
     }
 }

@@ -45,9 +45,14 @@ public final class ServerConfigLoader {
 
     /** Settings given on the command line; present ones override the file. */
     public record Overrides(Optional<String> host, Optional<Integer> port, Optional<Path> dataDir,
-                            Optional<String> state) {
+                            Optional<String> state, Optional<String> backend, Optional<String> kafkaBootstrap,
+                            Optional<String> nodeId) {
         public Overrides(Optional<String> host, Optional<Integer> port, Optional<Path> dataDir) {
             this(host, port, dataDir, Optional.empty());
+        }
+
+        public Overrides(Optional<String> host, Optional<Integer> port, Optional<Path> dataDir, Optional<String> state) {
+            this(host, port, dataDir, state, Optional.empty(), Optional.empty(), Optional.empty());
         }
 
         public static Overrides none() {
@@ -69,8 +74,13 @@ public final class ServerConfigLoader {
     static final String STATE = "kmb.broker.state";
     static final String TXN_DEFAULT_TIMEOUT = "kmb.transactions.default_timeout";
     static final String TXN_MAX_TIMEOUT = "kmb.transactions.max_timeout";
+    static final String BACKEND = "kmb.broker.backend";
+    static final String KAFKA_BOOTSTRAP = "kmb.kafka.bootstrap_servers";
+    static final String KAFKA_PREFIX = "kmb.kafka.topic_prefix";
+    static final String NODE_ID = "kmb.cluster.node_id";
     static final Set<String> KEYS = Set.of(HOST, PORT, MAX_REQUEST_BYTES, DATA_DIR, MAX_MESSAGE_BYTES, AUTO_CREATE,
-            DURABILITY, AUTHENTICATION, METRICS, LOG_LEVEL, LOG_FORMAT, STATE, TXN_DEFAULT_TIMEOUT, TXN_MAX_TIMEOUT);
+            DURABILITY, AUTHENTICATION, METRICS, LOG_LEVEL, LOG_FORMAT, STATE, TXN_DEFAULT_TIMEOUT, TXN_MAX_TIMEOUT,
+            BACKEND, KAFKA_BOOTSTRAP, KAFKA_PREFIX, NODE_ID);
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -136,6 +146,7 @@ public final class ServerConfigLoader {
         ServerConfig.LogFormat format = s.choice(LOG_FORMAT, ServerConfig.LogFormat.TEXT,
                 v -> ServerConfig.LogFormat.valueOf(v.toUpperCase(Locale.ROOT)), "text, json");
         StateLocation state = s.state(overrides.state());
+        LogBackend backend = backend(s, overrides, host, port, problems);
         TransactionConfig txnDefaults = TransactionConfig.defaults();
         long txnDefault = s.number(TXN_DEFAULT_TIMEOUT, txnDefaults.defaultTimeout().toSeconds(), 1, 86_400);
         long txnMax = s.number(TXN_MAX_TIMEOUT, txnDefaults.maxTimeout().toSeconds(), 1, 86_400);
@@ -146,10 +157,46 @@ public final class ServerConfigLoader {
             TransactionConfig transactions = new TransactionConfig(Duration.ofSeconds(txnDefault), Duration.ofSeconds(txnMax),
                     txnDefaults.sweepInterval());
             return new ServerConfig(host, port, maxRequest, dataDir, autoCreate, maxMessage, durability, auth, metrics, level, format,
-                    state, transactions);
+                    state, transactions, backend);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(List.of(e.getMessage()));
         }
+    }
+
+    /** {@code embedded} (default) or {@code kafka}, which needs bootstrap servers; flags win over the file. */
+    private static LogBackend backend(Settings s, Overrides overrides, String host, int port, List<String> problems) {
+        String name = overrides.backend().orElseGet(() -> s.text(BACKEND, "embedded")).trim().toLowerCase(Locale.ROOT);
+        if (name.equals("embedded")) {
+            return LogBackend.EMBEDDED;
+        }
+        if (!name.equals("kafka")) {
+            problems.add((overrides.backend().isPresent() ? "--backend" : BACKEND) + " = '" + name
+                    + "' must be one of embedded, kafka");
+            return LogBackend.EMBEDDED;
+        }
+        String bootstrap = overrides.kafkaBootstrap().orElseGet(() -> s.text(KAFKA_BOOTSTRAP, ""));
+        if (bootstrap.isBlank()) {
+            problems.add("the kafka backend needs " + KAFKA_BOOTSTRAP + " (or --kafka-bootstrap host:port); "
+                    + "./kmb kafka-local start runs one on localhost:9092");
+            return LogBackend.EMBEDDED;
+        }
+        String nodeId = overrides.nodeId().orElseGet(() -> s.text(NODE_ID, defaultNodeId(host, port)));
+        if (nodeId.isBlank() || nodeId.length() > 200) {
+            problems.add((overrides.nodeId().isPresent() ? "--node-id" : NODE_ID) + " must be 1..200 characters");
+            return LogBackend.EMBEDDED;
+        }
+        return new LogBackend.Kafka(bootstrap.trim(), s.text(KAFKA_PREFIX, "kmb."), nodeId);
+    }
+
+    /** {@code <host name>-<port>}: stable across restarts of one node, unique among nodes on distinct hosts or ports. */
+    private static String defaultNodeId(String host, int port) {
+        String name;
+        try {
+            name = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            name = "node";
+        }
+        return name + "-" + (port == 0 ? java.util.UUID.randomUUID().toString().substring(0, 8) : String.valueOf(port));
     }
 
     private void flatten(String prefix, JsonNode node, Map<String, String> out, List<String> problems) {

@@ -279,6 +279,7 @@ abstract class JdbcStateStore implements StateStore {
     public boolean deleteSubscription(TenantId tenant, String name) {
         return inTransaction("delete subscription " + tenant + "/" + name, c -> {
             update(c, DELETE_SUBSCRIPTION_CURSORS, tenant.value(), name);
+            update(c, "DELETE FROM subscription_leases WHERE tenant = ? AND subscription = ?", tenant.value(), name);
             return update(c, DELETE_SUBSCRIPTION, tenant.value(), name) == 1;
         });
     }
@@ -419,6 +420,35 @@ abstract class JdbcStateStore implements StateStore {
             DeadLetterMarkSql.prune(c, tenant, topic, partition, belowOffset);
             return null;
         });
+    }
+
+    // ---- leases
+
+    private static final String ACQUIRE_LEASE = """
+            INSERT INTO subscription_leases (tenant, subscription, holder, expires_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (tenant, subscription) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+            WHERE subscription_leases.holder = excluded.holder OR subscription_leases.expires_at <= ?""";
+    private static final String RELEASE_LEASE =
+            "DELETE FROM subscription_leases WHERE tenant = ? AND subscription = ? AND holder = ?";
+
+    @Override
+    public boolean acquireLease(TenantId tenant, String subscription, String holder, long nowMillis, long ttlMillis) {
+        return inTransaction("lease " + tenant + "/" + subscription, c -> {
+            try (PreparedStatement ps = c.prepareStatement(ACQUIRE_LEASE)) {
+                ps.setString(1, tenant.value());
+                ps.setString(2, subscription);
+                ps.setString(3, holder);
+                ps.setLong(4, nowMillis + ttlMillis);
+                ps.setLong(5, nowMillis);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public void releaseLease(TenantId tenant, String subscription, String holder) {
+        withConnection("release lease " + tenant + "/" + subscription, c -> update(c, RELEASE_LEASE, tenant.value(),
+                subscription, holder));
     }
 
     // ---- transactions (the SQL is in TransactionSql)

@@ -538,4 +538,42 @@ abstract class StateStoreContract {
         }
         return rows;
     }
+
+    // ---- subscription leases (cluster mode: one node serves an exclusive or failover subscription)
+
+    @Test
+    void aLeaseIsHeldByOneNodeUntilItExpiresEvenAcrossStores() {
+        try (JdbcStateStore otherNode = fixture.open(Clock.systemUTC())) {
+            assertThat(store.acquireLease(ACME, "pager", "node-a", 1_000, 500)).isTrue();
+            assertThat(otherNode.acquireLease(ACME, "pager", "node-b", 1_400, 500)).isFalse();
+            assertThat(otherNode.acquireLease(ACME, "pager", "node-b", 1_500, 500)).isTrue(); // expired at 1 500
+            assertThat(store.acquireLease(ACME, "pager", "node-a", 1_600, 500)).isFalse();
+        }
+    }
+
+    @Test
+    void theHolderRenewsItsLease() {
+        assertThat(store.acquireLease(ACME, "pager", "node-a", 1_000, 500)).isTrue();
+        assertThat(store.acquireLease(ACME, "pager", "node-a", 1_400, 500)).isTrue(); // now until 1 900
+        assertThat(store.acquireLease(ACME, "pager", "node-b", 1_800, 500)).isFalse();
+    }
+
+    @Test
+    void aReleasedLeaseIsFreeAtOnceAndOnlyItsHolderCanReleaseIt() {
+        assertThat(store.acquireLease(ACME, "pager", "node-a", 1_000, 10_000)).isTrue();
+        store.releaseLease(ACME, "pager", "node-b"); // not the holder: nothing happens
+        assertThat(store.acquireLease(ACME, "pager", "node-b", 1_001, 10_000)).isFalse();
+        store.releaseLease(ACME, "pager", "node-a");
+        assertThat(store.acquireLease(ACME, "pager", "node-b", 1_002, 10_000)).isTrue();
+    }
+
+    @Test
+    void leasesAreKeptPerTenantAndSubscriptionAndGoWithTheSubscription() {
+        assertThat(store.acquireLease(ACME, "pager", "node-a", 1_000, 10_000)).isTrue();
+        assertThat(store.acquireLease(ACME, "ledger", "node-b", 1_000, 10_000)).isTrue();
+        assertThat(store.acquireLease(GLOBEX, "pager", "node-b", 1_000, 10_000)).isTrue();
+        store.createSubscription(SubscriptionRecord.builder(ACME, "pager", TopicPattern.of("alerts")).build(T0));
+        store.deleteSubscription(ACME, "pager");
+        assertThat(store.acquireLease(ACME, "pager", "node-b", 1_001, 10_000)).isTrue();
+    }
 }

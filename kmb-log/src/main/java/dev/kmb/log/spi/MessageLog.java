@@ -78,6 +78,11 @@ public interface MessageLog extends AutoCloseable {
         return endOffset(partition);
     }
 
+    /** True when this log implements {@link #appendTransactional} and {@link #writeTxnMarker}. */
+    default boolean supportsTransactions() {
+        return false;
+    }
+
     /**
      * Appends records to one partition as one batch of the transaction {@code producerId} (a positive id, unique per
      * transaction): readers see none of them until a COMMIT marker for that id, never after an ABORT marker. The
@@ -104,6 +109,13 @@ public interface MessageLog extends AutoCloseable {
 
     /** Registers a listener told when records become visible. */
     void addAppendListener(AppendListener listener);
+
+    /**
+     * Joins consumer group {@code groupId} as a new member (Kafka: a consumer of that group). The listener is told which
+     * partitions this member holds as the group's members and topics change; nothing is held until
+     * {@link GroupMembership#subscribe} names topics.
+     */
+    GroupMembership joinGroup(String groupId, GroupListener listener);
 
     /** The partition a record goes to, by key (murmur2, as Kafka) or round-robin. */
     int partitionFor(TopicName topic, LogRecord record);
