@@ -25,9 +25,14 @@ public final class Broker implements AutoCloseable {
     private final Replayer replayer;
     private final CursorCheckpointer checkpointer;
     private final BrokerMetrics metrics;
+    private volatile Thread refresher;
+    private volatile boolean closing;
+    private final TransactionService transactions;
 
     private Broker(TopicService topics, Publisher publisher, SubscriptionService subscriptions,
-                   DeadLetterService deadLetters, Replayer replayer, CursorCheckpointer checkpointer, BrokerMetrics metrics) {
+                   DeadLetterService deadLetters, Replayer replayer, CursorCheckpointer checkpointer, BrokerMetrics metrics,
+                   TransactionService transactions) {
+        this.transactions = transactions;
         this.topics = topics;
         this.publisher = publisher;
         this.subscriptions = subscriptions;
@@ -39,7 +44,24 @@ public final class Broker implements AutoCloseable {
 
     /** Starts the broker: reconciles topics, restores subscriptions from their ack state. */
     public static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics) {
-        return wire(config, log, store, codec, metrics, service -> service);
+        return start(config, TransactionConfig.defaults(), log, store, codec, metrics);
+    }
+
+    /** Starts the broker with these transaction settings; see {@link #start(BrokerConfig, MessageLog, StateStore, EnvelopeCodec, BrokerMetrics)}. */
+    public static Broker start(BrokerConfig config, TransactionConfig txnConfig, MessageLog log, StateStore store,
+                               EnvelopeCodec codec, BrokerMetrics metrics) {
+        return wire(config, null, txnConfig, log, store, codec, metrics, service -> service);
+    }
+
+    /**
+     * Starts the broker as one node of a cluster: the log and the store are shared with other nodes (Kafka and
+     * PostgreSQL), topics and subscriptions any node creates are served by all, and the members of a subscription on
+     * several nodes share its partitions through the log's consumer groups (docs/cluster.md).
+     */
+    public static Broker startCluster(BrokerConfig config, ClusterMode cluster, TransactionConfig txnConfig, MessageLog log,
+                                      StateStore store, EnvelopeCodec codec, BrokerMetrics metrics) {
+        return wire(config, java.util.Objects.requireNonNull(cluster, "cluster"), txnConfig, log, store, codec, metrics,
+                service -> service);
     }
 
     /**
@@ -48,26 +70,37 @@ public final class Broker implements AutoCloseable {
      */
     static Broker start(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec, BrokerMetrics metrics,
                         DeadLetterSink deadLetters) {
-        return wire(config, log, store, codec, metrics, service -> deadLetters);
+        return wire(config, null, TransactionConfig.defaults(), log, store, codec, metrics, service -> deadLetters);
     }
 
-    private static Broker wire(BrokerConfig config, MessageLog log, StateStore store, EnvelopeCodec codec,
-                               BrokerMetrics metrics, Function<DeadLetterService, DeadLetterSink> sink) {
-        TopicService topics = new TopicService(store, log, config);
+    private static Broker wire(BrokerConfig config, ClusterMode cluster, TransactionConfig txnConfig, MessageLog log,
+                               StateStore store, EnvelopeCodec codec, BrokerMetrics metrics,
+                               Function<DeadLetterService, DeadLetterSink> sink) {
+        TopicService topics = new TopicService(store, log, config, cluster != null);
         topics.reconcile();
+        TransactionService transactions = new TransactionService(log, store, txnConfig, config.clock(), metrics);
+        transactions.recover(); // before any reader: a transaction that timed out while we were down ends first
+        transactions.start();
         CursorCheckpointer checkpointer = new CursorCheckpointer(store);
         DedupWindow dedup = new DedupWindow(topics, metrics, config.dedupMaxIds());
         dedup.rebuild(topics.allRecords(), log, config.clock().millis()); // before the first publish
         topics.addListener(dedup);
-        Publisher publisher = new Publisher(log, topics, codec, config, metrics, dedup);
+        Publisher publisher = new Publisher(log, topics, codec, config, metrics, transactions, dedup);
         DeadLetterService deadLetters = new DeadLetterService(log, store, topics, publisher, codec, config, metrics);
         SubscriptionService subscriptions = new SubscriptionService(store, log, topics, checkpointer, config, metrics,
-                sink.apply(deadLetters));
+                sink.apply(deadLetters), cluster);
         topics.addListener(subscriptions);
         subscriptions.start();
         log.addAppendListener((tp, end) -> subscriptions.onAppend(tp));
-        LOG.info("broker started");
-        return new Broker(topics, publisher, subscriptions, deadLetters, new Replayer(log, topics), checkpointer, metrics);
+        Broker broker = new Broker(topics, publisher, subscriptions, deadLetters, new Replayer(log, topics), checkpointer,
+                metrics, transactions);
+        if (cluster != null) {
+            broker.refresher = Thread.ofVirtual().name("kmb-cluster-refresh").start(() -> broker.refreshLoop(cluster));
+            LOG.info("broker started as cluster node {}", cluster.nodeId());
+        } else {
+            LOG.info("broker started");
+        }
+        return broker;
     }
 
     public TopicService topics() {
@@ -87,8 +120,28 @@ public final class Broker implements AutoCloseable {
         return deadLetters;
     }
 
+    /** Transactions: begin, commit, rollback, and their state. */
+    public TransactionService transactions() {
+        return transactions;
+    }
+
     public BrokerMetrics metrics() {
         return metrics;
+    }
+
+    /** Cluster mode: follows the other nodes' topics and subscriptions, renews and takes over leases. */
+    private void refreshLoop(ClusterMode cluster) {
+        while (!closing) {
+            try {
+                Thread.sleep(cluster.catalogRefresh());
+                topics.refresh();
+                subscriptions.refresh();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("cluster refresh failed (will retry): {}", e.toString());
+            }
+        }
     }
 
     /** Replays a topic by offset or time range. */
@@ -99,6 +152,17 @@ public final class Broker implements AutoCloseable {
     /** Stops subscriptions and writes the last ack state; the log and store stay open for the caller. */
     @Override
     public void close() {
+        closing = true;
+        Thread r = refresher;
+        if (r != null) {
+            r.interrupt();
+            try {
+                r.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        transactions.close();
         subscriptions.close();
         checkpointer.close();
         LOG.info("broker stopped");

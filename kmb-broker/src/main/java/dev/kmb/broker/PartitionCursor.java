@@ -141,15 +141,41 @@ final class PartitionCursor {
      * {@code next} is the offset after the last one read.
      */
     void buffered(Iterable<LogEntry> entries, long next, java.util.function.Predicate<LogEntry> takeAhead) {
+        long expected = nextRead;
         for (LogEntry e : entries) {
+            if (e.offset() != expected) {
+                skipGap(expected, e.offset());
+            }
+            expected = e.offset() + 1;
             if (!isAcked(e.offset()) && (takenAhead.isEmpty() || !takenAhead.contains(e.offset())) && !takeAhead.test(e)) {
                 buffer.add(e);
             }
+        }
+        if (next > expected) {
+            skipGap(expected, next);
         }
         nextRead = next;
         if (scanPos < next) {
             scanPos = next; // the reader is past the scan: nothing it passed over is ahead of the reader any more
             keysPassed.clear();
+        }
+    }
+
+    /**
+     * Offsets the log will never deliver (transaction markers, records of aborted transactions) count as acked, so
+     * the ack floor moves over them instead of stopping below an offset that never comes.
+     */
+    private void skipGap(long from, long to) {
+        if (from <= floor) {
+            if (to > floor) {
+                floor = to;
+                ackedAbove.headSet(to).clear();
+                advanceFloor();
+            }
+            return;
+        }
+        for (long o = from; o < to; o++) {
+            ackedAbove.add(o);
         }
     }
 

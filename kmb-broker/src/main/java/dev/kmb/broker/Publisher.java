@@ -40,13 +40,15 @@ public final class Publisher {
     private final EnvelopeCodec codec;
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
+    private final TransactionService transactions;
     private final DedupWindow dedup;
 
     /** Where a request that waited for another's append claims its ids again (not the log's completing thread). */
     private static final Executor RECLAIM = task -> Thread.ofVirtual().name("kmb-dedup-reclaim").start(task);
 
     Publisher(MessageLog log, TopicService topics, EnvelopeCodec codec, BrokerConfig config, BrokerMetrics metrics,
-              DedupWindow dedup) {
+              TransactionService transactions, DedupWindow dedup) {
+        this.transactions = transactions;
         this.log = log;
         this.topics = topics;
         this.codec = codec;
@@ -93,14 +95,22 @@ public final class Publisher {
             out.add(new Pending(i, e, topic, new TopicPartition(logTopic, partition), record));
             dedup |= topic.dedupEnabled();
         }
-        Receipt[] receipts = new Receipt[out.size()];
-        if (!dedup) {
-            return append(out, null, receipts, null, now, false);
+        TransactionService.Membership txn = joinTransaction(tenant, accepted);
+        try {
+            Receipt[] receipts = new Receipt[out.size()];
+            if (txn != null || !dedup) { // a transactional publish is not deduplicated: a rollback would leave its ids seen
+                return append(out, null, receipts, null, now, false, txn);
+            }
+            if (!options.dedup()) {
+                return append(out, null, receipts, null, now, true, null);
+            }
+            return deduplicated(out, now);
+        } catch (RuntimeException e) {
+            if (txn != null) {
+                txn.close();
+            }
+            throw e;
         }
-        if (!options.dedup()) {
-            return append(out, null, receipts, null, now, true);
-        }
-        return deduplicated(out, now);
     }
 
     /** Claims the request's ids, then appends what is new; waits (holding no claim) for another request's append first. */
@@ -145,7 +155,7 @@ public final class Publisher {
         }
         CompletableFuture<List<Receipt>> appended;
         try {
-            appended = append(toAppend, claims, receipts, earlier, now, false);
+            appended = append(toAppend, claims, receipts, earlier, now, false, null);
         } catch (RuntimeException e) {
             appended = CompletableFuture.failedFuture(e);
         }
@@ -153,12 +163,29 @@ public final class Publisher {
     }
 
     /**
+     * The transaction the envelopes name in {@code transaction_id} (all the same, or none), joined; null for none.
+     * 404 {@code transaction_not_found}, 409 {@code transaction_closed}, 422 when a batch names several.
+     */
+    private TransactionService.Membership joinTransaction(TenantId tenant, List<Envelope> envelopes) {
+        Optional<String> id = envelopes.get(0).transactionId();
+        for (Envelope e : envelopes) {
+            if (!e.transactionId().equals(id)) {
+                throw new ProblemException(ProblemCode.VALIDATION_FAILED,
+                        "every message of a batch must carry the same transaction_id (or none)");
+            }
+        }
+        return id.map(t -> transactions.join(tenant, t)).orElse(null);
+    }
+
+    /**
      * Appends each partition's share as one batch and fills {@code receipts}; {@code claims} (by request index, null
      * when there are none) are completed (or abandoned) per batch as it lands (or fails). {@code remember}: note the ids
-     * in the dedup window without a claim (no-dedup publishes).
+     * in the dedup window without a claim (no-dedup publishes). {@code txn}: the transaction the appends belong to
+     * (closed once they are over), or null.
      */
     private CompletableFuture<List<Receipt>> append(List<Pending> toAppend, DedupWindow.Seen[] claims, Receipt[] receipts,
-                                                    int[] earlier, Instant now, boolean remember) {
+                                                    int[] earlier, Instant now, boolean remember,
+                                                    TransactionService.Membership txn) {
         Map<TopicPartition, List<Pending>> groups = new LinkedHashMap<>();
         for (Pending p : toAppend) {
             groups.computeIfAbsent(p.partition(), k -> new ArrayList<>()).add(p);
@@ -180,10 +207,15 @@ public final class Publisher {
             }
             long batchBytes = bytes;
             CompletableFuture<AppendResult> appended;
-            try {
-                appended = log.append(g.getKey(), records);
-            } catch (RuntimeException e) {
-                appended = CompletableFuture.failedFuture(e);
+            if (txn == null) {
+                try {
+                    appended = log.append(g.getKey(), records);
+                } catch (RuntimeException e) {
+                    appended = CompletableFuture.failedFuture(e);
+                }
+            } else {
+                txn.touch(g.getKey());
+                appended = log.appendTransactional(g.getKey(), records, txn.producerId());
             }
             appends.add(appended.thenAccept(result -> {
                 AppendResult.Appended a = appended(g.getKey(), result);
@@ -205,7 +237,11 @@ public final class Publisher {
                 }
             }));
         }
-        return CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        CompletableFuture<Void> all = CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new));
+        if (txn != null) {
+            all = all.whenComplete((v, e) -> txn.close());
+        }
+        return all.thenApply(v -> {
             if (!appends.isEmpty()) {
                 metrics.appendLatency(System.nanoTime() - started);
             }

@@ -52,6 +52,10 @@ final class Replayer {
             while (taken < q.limit()) {
                 ReadResult r = log.read(tp, offset, q.limit() - taken, 4 << 20);
                 if (!(r instanceof ReadResult.Records rec) || rec.entries().isEmpty()) {
+                    if (r instanceof ReadResult.Records skipped && skipped.nextOffset() > offset) {
+                        offset = skipped.nextOffset(); // only transaction markers or aborted records there
+                        continue;
+                    }
                     break;
                 }
                 boolean past = false;

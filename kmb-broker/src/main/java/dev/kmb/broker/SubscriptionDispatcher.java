@@ -127,6 +127,10 @@ final class SubscriptionDispatcher {
         return config.name();
     }
 
+    boolean isEphemeral() {
+        return ephemeral;
+    }
+
     SubscriptionRecord config() {
         return config;
     }
@@ -182,6 +186,48 @@ final class SubscriptionDispatcher {
     void restoreCursor(TopicName topic, TopicName logTopic, CursorState state) {
         TopicPartition tp = new TopicPartition(logTopic, state.partition());
         cursors.put(tp, new PartitionCursor(tp, topic, state.ackFloor(), state.ackedAbove(), state.retries()));
+    }
+
+    /** Cluster mode: this node now holds these partitions; each resumes from its stored cursor. */
+    CompletableFuture<Void> assign(List<Map.Entry<TopicName, CursorState>> states) {
+        return call(() -> {
+            for (Map.Entry<TopicName, CursorState> e : states) {
+                restoreCursor(e.getValue().topic(), e.getKey(), e.getValue());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Cluster mode: this node no longer holds these partitions. Their ack state is written (the future completes once it
+     * is), their messages in flight here are forgotten: the next holder delivers them again.
+     */
+    CompletableFuture<Void> revoke(Collection<TopicPartition> partitions) {
+        return call(() -> {
+            List<PartitionCursor> gone = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                PartitionCursor c = cursors.remove(tp);
+                if (c != null) {
+                    gone.add(c);
+                }
+            }
+            forgetWhere(t -> partitions.contains(t.logPartition));
+            return persist(new Settle(new AckResult(0, List.of()), snapshot(gone)));
+        }).thenCompose(f -> f).thenApply(r -> null);
+    }
+
+    /** Each partition's ack floor: every offset below it is settled. */
+    CompletableFuture<Map<TopicPartition, Long>> floors() {
+        return call(() -> {
+            Map<TopicPartition, Long> out = new HashMap<>();
+            cursors.forEach((tp, c) -> out.put(tp, c.floor()));
+            return out;
+        });
+    }
+
+    /** The log partitions this dispatcher reads now. */
+    CompletableFuture<List<TopicPartition>> held() {
+        return call(() -> List.copyOf(cursors.keySet()));
     }
 
     void removeTopic(TopicName logTopic) {
@@ -844,6 +890,10 @@ final class SubscriptionDispatcher {
             while (c.scanPos < end && budget > 0 && held < HELD_LIMIT) {
                 ReadResult r = log.read(c.logPartition, c.scanPos, Math.min(budget, readBatch), 1 << 20);
                 if (!(r instanceof ReadResult.Records records) || records.entries().isEmpty()) {
+                    if (r instanceof ReadResult.Records skipped && skipped.nextOffset() > c.scanPos) {
+                        c.scanPos = skipped.nextOffset(); // only transaction markers or aborted records there
+                        continue;
+                    }
                     break;
                 }
                 for (LogEntry e : records.entries()) {
@@ -966,6 +1016,10 @@ final class SubscriptionDispatcher {
             }
             ReadResult.Records records = (ReadResult.Records) r;
             if (records.entries().isEmpty()) {
+                if (records.nextOffset() > c.nextRead()) {
+                    c.buffered(records.entries(), records.nextOffset(), e -> takeAhead(c, e)); // only skipped offsets
+                    continue;
+                }
                 return null;
             }
             c.buffered(records.entries(), records.nextOffset(), e -> takeAhead(c, e));

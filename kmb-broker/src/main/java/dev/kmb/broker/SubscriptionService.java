@@ -43,14 +43,17 @@ public final class SubscriptionService implements TopicService.Listener {
     private final BrokerMetrics metrics;
     private final DeadLetterSink deadLetters;
     private final Map<Key, SubscriptionDispatcher> dispatchers = new ConcurrentHashMap<>();
+    private final ClusterMode cluster; // null on a single node
+    private final Map<Key, ClusterSeat> seats = new ConcurrentHashMap<>();
     private final Map<TenantId, TopicMatcherIndex<SubscriptionDispatcher>> routes = new ConcurrentHashMap<>();
     private final Map<TopicName, Optional<LogNames.TenantTopic>> logNames = new ConcurrentHashMap<>();
     private final ReentrantLock adminLock = new ReentrantLock();
     private final AtomicLong ephemeralIds = new AtomicLong();
 
     SubscriptionService(StateStore store, MessageLog log, TopicService topics, CursorCheckpointer checkpointer,
-                        BrokerConfig config, BrokerMetrics metrics, DeadLetterSink deadLetters) {
+                        BrokerConfig config, BrokerMetrics metrics, DeadLetterSink deadLetters, ClusterMode cluster) {
         this.deadLetters = deadLetters;
+        this.cluster = cluster;
         this.store = store;
         this.log = log;
         this.topics = topics;
@@ -62,6 +65,10 @@ public final class SubscriptionService implements TopicService.Listener {
     /** Starts a dispatcher for every stored subscription, from its stored ack state. */
     void start() {
         for (SubscriptionRecord s : store.allSubscriptions()) {
+            if (cluster != null) {
+                register(newDispatcher(s, false), s.tenant()); // partitions come when the group gives them
+                continue;
+            }
             Map<String, CursorState> saved = new HashMap<>();
             for (CursorState c : store.cursors(s.tenant(), s.name())) {
                 saved.put(c.topic().value() + ":" + c.partition(), c);
@@ -85,7 +92,8 @@ public final class SubscriptionService implements TopicService.Listener {
                 throw new ProblemException(ProblemCode.SUBSCRIPTION_EXISTS, "subscription '" + s.name() + "' already exists");
             }
             SubscriptionDispatcher d = newDispatcher(s, false);
-            List<CursorState> initial = seed(d, s.tenant(), s.pattern(), (topic, tp) ->
+            // in a cluster the dispatcher reads only what the group gives this node, from these stored cursors
+            List<CursorState> initial = seed(cluster == null ? d : null, s.tenant(), s.pattern(), (topic, tp) ->
                     new CursorState(s.tenant(), s.name(), topic, tp.partition(), resolve(tp, s.start()), new long[0]));
             store.saveCursors(initial); // "latest" means latest now, also after a restart
             register(d, s.tenant());
@@ -107,6 +115,10 @@ public final class SubscriptionService implements TopicService.Listener {
         adminLock.lock();
         try {
             SubscriptionDispatcher d = require(tenant, name);
+            ClusterSeat seat = seats.get(new Key(tenant, name));
+            if (seat != null) {
+                seat.close(); // out of the group: the last ack state is written first
+            }
             unregister(d, tenant);
             d.stop();
             checkpointer.flush().join(); // let queued ack state land before the rows go
@@ -118,7 +130,60 @@ public final class SubscriptionService implements TopicService.Listener {
 
     /** Attaches a member to a durable subscription (409 when it is exclusive and taken). */
     public SubscriptionSession attach(TenantId tenant, String name) {
-        return require(tenant, name).join();
+        SubscriptionDispatcher d = require(tenant, name);
+        ClusterSeat seat = seats.get(new Key(tenant, name));
+        if (seat == null) {
+            return d.join();
+        }
+        seat.memberJoined();
+        SubscriptionSession member;
+        try {
+            member = d.join();
+        } catch (RuntimeException e) {
+            seat.memberLeft();
+            throw e;
+        }
+        return new ClusterSession(member, seat);
+    }
+
+    /** A member on a cluster node: when it leaves, the node may leave the subscription's group. */
+    private static final class ClusterSession implements SubscriptionSession {
+        private final SubscriptionSession member;
+        private final ClusterSeat seat;
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        ClusterSession(SubscriptionSession member, ClusterSeat seat) {
+            this.member = member;
+            this.seat = seat;
+        }
+
+        @Override
+        public String subscription() {
+            return member.subscription();
+        }
+
+        @Override
+        public Optional<Delivery> poll(Duration timeout) throws InterruptedException {
+            return member.poll(timeout);
+        }
+
+        @Override
+        public int drainTo(List<Delivery> sink, int max) {
+            return member.drainTo(sink, max);
+        }
+
+        @Override
+        public boolean isClosed() {
+            return member.isClosed();
+        }
+
+        @Override
+        public void close() {
+            member.close();
+            if (closed.compareAndSet(false, true)) {
+                Thread.ofVirtual().name("kmb-seat-leave").start(seat::memberLeft); // may wait for a revoke to be written
+            }
+        }
     }
 
     public CompletableFuture<AckResult> ack(TenantId tenant, String name, List<UUID> ids) {
@@ -138,7 +203,31 @@ public final class SubscriptionService implements TopicService.Listener {
 
     /** Moves the subscription to {@code to} on every partition it follows. */
     public CompletableFuture<Void> seek(TenantId tenant, String name, StartPosition to) {
-        return require(tenant, name).seek(tp -> resolve(tp, to));
+        SubscriptionDispatcher d = require(tenant, name);
+        if (cluster == null) {
+            return d.seek(tp -> resolve(tp, to));
+        }
+        // a cluster node moves the partitions it holds in memory and the stored cursors of the others; a node holding
+        // one of those now writes over it with its own ack state (docs/cluster.md: seek where the members are)
+        return d.held().thenCompose(held -> {
+            java.util.Set<TopicPartition> mine = new java.util.HashSet<>(held);
+            List<CursorState> moved = new ArrayList<>();
+            seed(null, tenant, d.config().pattern(), (topic, tp) -> {
+                CursorState c = new CursorState(tenant, name, topic, tp.partition(), resolve(tp, to), new long[0]);
+                if (!mine.contains(tp)) {
+                    moved.add(c);
+                }
+                return c;
+            });
+            store.saveCursors(moved);
+            return d.seek(tp -> resolve(tp, to));
+        });
+    }
+
+
+    /** The log partitions this node reads for the subscription now (all of them on a single node). */
+    CompletableFuture<List<TopicPartition>> held(TenantId tenant, String name) {
+        return require(tenant, name).held();
     }
 
     /** Runs the subscription's timers and delivery now; completes after (for tests with a clock they move). */
@@ -147,15 +236,94 @@ public final class SubscriptionService implements TopicService.Listener {
     }
 
     public CompletableFuture<List<PartitionLag>> lag(TenantId tenant, String name) {
-        return require(tenant, name).lag();
+        SubscriptionDispatcher d = require(tenant, name);
+        if (cluster == null) {
+            return d.lag();
+        }
+        // a cluster node knows the partitions it holds first hand, the others from their stored cursors
+        return d.lag().thenApply(held -> {
+            Map<String, PartitionLag> out = new java.util.TreeMap<>();
+            Map<String, CursorState> stored = new HashMap<>();
+            store.cursors(tenant, name).forEach(c -> stored.put(c.topic().value() + ":" + c.partition(), c));
+            seed(null, tenant, d.config().pattern(), (topic, tp) -> {
+                CursorState c = stored.get(topic.value() + ":" + tp.partition());
+                long floor = c != null ? c.ackFloor() : log.startOffset(tp);
+                long above = c != null ? c.ackedAbove().length : 0;
+                long end = log.endOffset(tp);
+                out.put(topic.value() + ":" + String.format("%08d", tp.partition()), new PartitionLag(topic,
+                        tp.partition(), end, floor, Math.max(0, end - floor - above), 0, 0, Optional.empty(), 0));
+                return c;
+            });
+            held.forEach(l -> out.put(l.topic().value() + ":" + String.format("%08d", l.partition()), l));
+            return List.copyOf(out.values());
+        });
     }
 
     private SubscriptionDispatcher require(TenantId tenant, String name) {
         SubscriptionDispatcher d = dispatchers.get(new Key(tenant, name));
+        if (d == null && cluster != null) {
+            d = adopt(tenant, name); // created on another node since the last refresh
+        }
         if (d == null) {
             throw new ProblemException(ProblemCode.SUBSCRIPTION_NOT_FOUND, "subscription '" + name + "' does not exist");
         }
         return d;
+    }
+
+    // ================================================================ cluster
+
+    /** Starts serving a subscription another node created, if the store has it. */
+    private SubscriptionDispatcher adopt(TenantId tenant, String name) {
+        adminLock.lock();
+        try {
+            SubscriptionDispatcher d = dispatchers.get(new Key(tenant, name));
+            if (d != null) {
+                return d;
+            }
+            Optional<SubscriptionRecord> s = store.subscription(tenant, name);
+            if (s.isEmpty()) {
+                return null;
+            }
+            d = newDispatcher(s.get(), false);
+            register(d, tenant);
+            return d;
+        } finally {
+            adminLock.unlock();
+        }
+    }
+
+    /**
+     * Cluster mode: follows what other nodes did to the subscriptions (created, deleted), renews leases and takes over
+     * the subscriptions whose serving node went away.
+     */
+    void refresh() {
+        if (cluster == null) {
+            return;
+        }
+        java.util.Set<Key> stored = new java.util.HashSet<>();
+        for (SubscriptionRecord s : store.allSubscriptions()) {
+            stored.add(new Key(s.tenant(), s.name()));
+            if (!dispatchers.containsKey(new Key(s.tenant(), s.name()))) {
+                adopt(s.tenant(), s.name());
+            }
+        }
+        for (Map.Entry<Key, ClusterSeat> e : seats.entrySet()) {
+            if (!stored.contains(e.getKey())) {
+                adminLock.lock();
+                try {
+                    SubscriptionDispatcher d = dispatchers.get(e.getKey());
+                    e.getValue().close();
+                    if (d != null) {
+                        unregister(d, e.getKey().tenant());
+                        d.stop(); // its members are told the session ended
+                    }
+                } finally {
+                    adminLock.unlock();
+                }
+            } else {
+                e.getValue().tick();
+            }
+        }
     }
 
     // ================================================================ ephemeral subscriptions
@@ -250,6 +418,11 @@ public final class SubscriptionService implements TopicService.Listener {
         }
         TopicName logTopic = LogNames.logTopic(tenant, topic);
         for (SubscriptionDispatcher d : index.match(topic)) {
+            ClusterSeat seat = seats.get(new Key(tenant, d.name()));
+            if (seat != null && !d.isEphemeral()) {
+                seat.topicsChanged(); // the group hands the partitions out
+                continue;
+            }
             d.addPartitions(topic, logTopic, 0, partitions, p -> log.startOffset(new TopicPartition(logTopic, p)));
             d.wake();
         }
@@ -260,7 +433,13 @@ public final class SubscriptionService implements TopicService.Listener {
         TopicMatcherIndex<SubscriptionDispatcher> index = routes.get(tenant);
         if (index != null) {
             TopicName logTopic = LogNames.logTopic(tenant, topic);
-            index.match(topic).forEach(d -> d.removeTopic(logTopic));
+            index.match(topic).forEach(d -> {
+                d.removeTopic(logTopic);
+                ClusterSeat seat = seats.get(new Key(tenant, d.name()));
+                if (seat != null && !d.isEphemeral()) {
+                    seat.topicsChanged();
+                }
+            });
         }
         logNames.remove(LogNames.logTopic(tenant, topic));
     }
@@ -272,6 +451,9 @@ public final class SubscriptionService implements TopicService.Listener {
 
     private void register(SubscriptionDispatcher d, TenantId tenant) {
         dispatchers.put(new Key(tenant, d.name()), d);
+        if (cluster != null && !d.isEphemeral()) {
+            seats.put(new Key(tenant, d.name()), new ClusterSeat(cluster, d, log, store, topics, config.clock()));
+        }
         routes.computeIfAbsent(tenant, t -> new TopicMatcherIndex<>()).add(d.config().pattern(), d);
         d.start();
         d.wake();
@@ -279,6 +461,7 @@ public final class SubscriptionService implements TopicService.Listener {
 
     private void unregister(SubscriptionDispatcher d, TenantId tenant) {
         dispatchers.remove(new Key(tenant, d.name()));
+        seats.remove(new Key(tenant, d.name()));
         TopicMatcherIndex<SubscriptionDispatcher> index = routes.get(tenant);
         if (index != null) {
             index.remove(d.config().pattern(), d);
@@ -298,7 +481,9 @@ public final class SubscriptionService implements TopicService.Listener {
             TopicName logTopic = LogNames.logTopic(tenant, t.name());
             for (int p = 0; p < t.spec().partitions(); p++) {
                 CursorState c = seed.at(t.name(), new TopicPartition(logTopic, p));
-                d.restoreCursor(t.name(), logTopic, c);
+                if (d != null) {
+                    d.restoreCursor(t.name(), logTopic, c);
+                }
                 out.add(c);
             }
         }
@@ -333,6 +518,7 @@ public final class SubscriptionService implements TopicService.Listener {
 
     /** Stops every dispatcher (their ack state is already written). */
     void close() {
+        seats.values().forEach(ClusterSeat::close); // out of the groups, ack state written, leases given up
         dispatchers.values().forEach(SubscriptionDispatcher::stop);
         dispatchers.clear();
     }

@@ -42,11 +42,13 @@ public final class TopicService {
     private final ReentrantLock adminLock = new ReentrantLock();
     private final ConcurrentHashMap<TenantTopicKey, TopicRecord> cache = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final boolean cluster; // other nodes change topics too
 
     private record TenantTopicKey(TenantId tenant, TopicName topic) {
     }
 
-    TopicService(StateStore store, MessageLog log, BrokerConfig config) {
+    TopicService(StateStore store, MessageLog log, BrokerConfig config, boolean cluster) {
+        this.cluster = cluster;
         this.store = store;
         this.log = log;
         this.config = config;
@@ -102,7 +104,20 @@ public final class TopicService {
             if (!store.createTopic(record)) {
                 throw new ProblemException(ProblemCode.TOPIC_EXISTS, "topic '" + name + "' already exists");
             }
-            log.createTopic(LogNames.logTopic(tenant, name), spec);
+            try {
+                log.createTopic(LogNames.logTopic(tenant, name), spec);
+            } catch (dev.kmb.log.spi.TopicExistsException e) {
+                if (!cluster) {
+                    throw e;
+                }
+                // another node starting up created the log topic for our record already: the same topic
+            } catch (IllegalArgumentException e) { // the log cannot hold this spec (Kafka: brotli, max_messages, ...)
+                store.deleteTopic(tenant, name);
+                throw new ProblemException(ProblemCode.INVALID_FIELD, e.getMessage());
+            } catch (RuntimeException e) { // nothing half made: the record goes with the failed log topic
+                store.deleteTopic(tenant, name);
+                throw e;
+            }
             cache.put(new TenantTopicKey(tenant, name), record);
         } finally {
             adminLock.unlock();
@@ -130,7 +145,40 @@ public final class TopicService {
     }
 
     Optional<TopicRecord> find(TenantId tenant, TopicName name) {
-        return Optional.ofNullable(cache.get(new TenantTopicKey(tenant, name)));
+        TopicRecord r = cache.get(new TenantTopicKey(tenant, name));
+        if (r == null && cluster) { // created on another node since the last refresh
+            Optional<TopicRecord> stored = store.topic(tenant, name);
+            stored.ifPresent(this::learn);
+            return stored;
+        }
+        return Optional.ofNullable(r);
+    }
+
+    /**
+     * Cluster mode: follows what other nodes did to the topics since the last call (created, changed, deleted), telling
+     * the listeners as if it had happened here.
+     */
+    void refresh() {
+        java.util.Set<TenantTopicKey> stored = new java.util.HashSet<>();
+        for (TopicRecord t : store.allTopics()) {
+            stored.add(new TenantTopicKey(t.tenant(), t.name()));
+            TopicRecord known = cache.get(new TenantTopicKey(t.tenant(), t.name()));
+            if (known == null || !known.updatedAt().equals(t.updatedAt()) || !known.spec().equals(t.spec())) {
+                learn(t);
+            }
+        }
+        for (TenantTopicKey k : List.copyOf(cache.keySet())) {
+            if (!stored.contains(k) && cache.remove(k) != null) {
+                listeners.forEach(l -> l.topicDeleted(k.tenant(), k.topic()));
+            }
+        }
+    }
+
+    private void learn(TopicRecord t) {
+        TopicRecord before = cache.put(new TenantTopicKey(t.tenant(), t.name()), t);
+        if (before == null || before.spec().partitions() != t.spec().partitions()) {
+            listeners.forEach(l -> l.topicChanged(t.tenant(), t.name(), t.spec().partitions()));
+        }
     }
 
     /** The topic for a publish: it must exist, unless {@code topics.auto_create} is on. */

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         versionProvider = KmbCommand.Version.class,
         description = "KMB, a message bus made for AI agents.",
         subcommands = {ServeCommand.class, LogCommand.class, BenchCommand.class, ExportCommand.class, ImportCommand.class,
-                CommandLine.HelpCommand.class})
+                KafkaLocalCommand.class, CommandLine.HelpCommand.class})
 public final class KmbCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,5 +1,6 @@
 package dev.kmb.cli;
 
+import dev.kmb.broker.spi.StateStoreException;
 import dev.kmb.server.ConfigException;
 import dev.kmb.server.KmbServer;
 import dev.kmb.server.LoggingSetup;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Option;
  * in-flight requests, write ack state, flush and close the log). After a kill -9 the next start recovers by itself.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the bus: HTTP, SSE and WebSocket API on the embedded log, until SIGTERM or Ctrl-C.")
+        description = "Run the bus: HTTP, SSE and WebSocket API on the embedded log (or Kafka), until SIGTERM or Ctrl-C.")
 final class ServeCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -40,12 +41,31 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "where the log and the state live (default ./data)")
     Path dataDir;
 
+    @Option(names = "--state", paramLabel = "sqlite|URL", description = "where topics, subscriptions and cursors live: "
+            + "sqlite (default, in the data dir) or postgresql://user:pass@host:5432/db[?schema=kmb&pool_size=8], "
+            + "shared by every node pointed at it")
+    String state;
+
+    @Option(names = "--backend", paramLabel = "embedded|kafka", description = "where messages live: embedded (default, "
+            + "the data dir) or kafka (cluster mode with --state postgresql://…; see docs/cluster.md)")
+    String backend;
+
+    @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT", description = "Kafka's bootstrap servers for "
+            + "--backend kafka (./kmb kafka-local start runs one on localhost:9092)")
+    String kafkaBootstrap;
+
+    @Option(names = "--node-id", paramLabel = "ID", description = "this node's id among the nodes sharing the state "
+            + "store (default <host name>-<port>)")
+    String nodeId;
+
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig settings;
         try {
             settings = ServerConfigLoader.load(Optional.ofNullable(config), new ServerConfigLoader.Overrides(
-                    Optional.ofNullable(host), Optional.ofNullable(port), Optional.ofNullable(dataDir)));
+                    Optional.ofNullable(host), Optional.ofNullable(port), Optional.ofNullable(dataDir),
+                    Optional.ofNullable(state), Optional.ofNullable(backend), Optional.ofNullable(kafkaBootstrap),
+                    Optional.ofNullable(nodeId)));
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("kmb serve: " + e.getMessage());
             return ExitCodes.ERROR;
@@ -66,7 +86,12 @@ final class ServeCommand implements Callable<Integer> {
                 stopped.countDown();
             }
         }, "kmb-shutdown"));
-        running.set(KmbServer.start(settings));
+        try {
+            running.set(KmbServer.start(settings));
+        } catch (StateStoreException e) { // an unreachable database is an operator's error, not a crash: one line
+            spec.commandLine().getErr().println("kmb serve: " + e.getMessage());
+            return ExitCodes.ERROR;
+        }
         log.info("ready {} ms after the JVM started", ManagementFactory.getRuntimeMXBean().getUptime());
         stopped.await();
         return ExitCodes.OK;

@@ -47,4 +47,22 @@ class ServeCommandTest {
         assertThat(run.exit()).isEqualTo(ExitCodes.ERROR);
         assertThat(run.err()).contains("absent.yaml");
     }
+
+    @Test
+    void aBadStateIsRefusedNamingTheFlagButNotThePassword(@TempDir Path dir) {
+        Run run = kmb("serve", "--port", "0", "--data-dir", dir.resolve("data").toString(),
+                "--state", "mysql://root:s3cret@db/bus");
+        assertThat(run.exit()).isEqualTo(ExitCodes.ERROR);
+        assertThat(run.err()).contains("--state").contains("must be sqlite or postgresql://").doesNotContain("s3cret");
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void anUnreachablePostgresIsReportedWithoutThePassword(@TempDir Path dir) {
+        Run run = kmb("serve", "--port", "0", "--data-dir", dir.resolve("data").toString(),
+                "--state", "postgresql://kmb:s3cret@127.0.0.1:1/bus?connectTimeout=2");
+        assertThat(run.exit()).isEqualTo(ExitCodes.ERROR);
+        assertThat(run.err()).contains("kmb serve: cannot connect to the state store postgresql://kmb:***@127.0.0.1:1/bus")
+                .doesNotContain("s3cret");
+    }
 }

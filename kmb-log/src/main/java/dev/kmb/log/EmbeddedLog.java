@@ -4,6 +4,8 @@ import dev.kmb.core.TopicName;
 import dev.kmb.log.spi.AppendListener;
 import dev.kmb.log.spi.AppendResult;
 import dev.kmb.log.spi.Durability;
+import dev.kmb.log.spi.GroupListener;
+import dev.kmb.log.spi.GroupMembership;
 import dev.kmb.log.spi.LogException;
 import dev.kmb.log.spi.LogRecord;
 import dev.kmb.log.spi.MessageLog;
@@ -12,6 +14,7 @@ import dev.kmb.log.spi.ReadResult;
 import dev.kmb.log.spi.TopicExistsException;
 import dev.kmb.log.spi.TopicPartition;
 import dev.kmb.log.spi.TopicSpec;
+import dev.kmb.log.spi.TxnMarker;
 import dev.kmb.log.spi.UnknownTopicException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -69,6 +72,10 @@ public final class EmbeddedLog implements MessageLog {
     private final ReentrantLock adminLock = new ReentrantLock();
     private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
     private final Partitioner partitioner = new Partitioner();
+    private final LocalGroups groups = new LocalGroups(t -> {
+        TopicLog tl = topics.get(t);
+        return tl == null ? 0 : tl.partitions.length;
+    });
     private volatile boolean closed;
 
     private EmbeddedLog(EmbeddedLogConfig config, DataDirLock dirLock) {
@@ -212,6 +219,7 @@ public final class EmbeddedLog implements MessageLog {
                 parts[p] = openPartition(new TopicPartition(topic, p), dir, spec, true);
             }
             topics.put(topic, new TopicLog(dir, spec, parts));
+            groups.topicChanged();
         } catch (IOException e) {
             throw new LogException("cannot create topic " + topic + ": " + e.getMessage(), e);
         } finally {
@@ -248,6 +256,7 @@ public final class EmbeddedLog implements MessageLog {
             }
             t.partitions = parts;
             t.spec = spec;
+            groups.topicChanged();
         } catch (IOException e) {
             throw new LogException("cannot update topic " + topic + ": " + e.getMessage(), e);
         } finally {
@@ -264,6 +273,7 @@ public final class EmbeddedLog implements MessageLog {
             if (t == null) {
                 return false;
             }
+            groups.topicChanged();
             for (PartitionLog p : t.partitions) {
                 p.abandon();
             }
@@ -296,6 +306,34 @@ public final class EmbeddedLog implements MessageLog {
 
     @Override
     public CompletableFuture<AppendResult> append(TopicPartition tp, List<LogRecord> records) {
+        return append(tp, records, null);
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> appendTransactional(TopicPartition tp, List<LogRecord> records, long producerId) {
+        if (producerId <= 0) {
+            throw new IllegalArgumentException("producer id must be positive, was " + producerId);
+        }
+        return append(tp, records, PartitionLog.TxnAppend.data(producerId));
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> writeTxnMarker(TopicPartition tp, long producerId, TxnMarker marker) {
+        if (producerId <= 0) {
+            throw new IllegalArgumentException("producer id must be positive, was " + producerId);
+        }
+        PartitionLog p;
+        try {
+            p = partition(tp);
+        } catch (UnknownTopicException e) {
+            return done(new AppendResult.Rejected(tp, AppendResult.Reason.UNKNOWN_TOPIC, e.getMessage()));
+        }
+        long now = config.clock().millis();
+        return p.append(RecordBatch.encodeControl(producerId, marker, now), 1, now,
+                new PartitionLog.TxnAppend(producerId, marker));
+    }
+
+    private CompletableFuture<AppendResult> append(TopicPartition tp, List<LogRecord> records, PartitionLog.TxnAppend txn) {
         TopicLog t = topics.get(tp.topic());
         if (t == null) {
             return done(new AppendResult.Rejected(tp, AppendResult.Reason.UNKNOWN_TOPIC, "topic '" + tp.topic() + "' does not exist"));
@@ -311,7 +349,8 @@ public final class EmbeddedLog implements MessageLog {
         long now = config.clock().millis();
         ByteBuffer batch;
         try {
-            batch = RecordBatch.encode(records, now, t.spec.compression(), -1, 0);
+            batch = txn == null ? RecordBatch.encode(records, now, t.spec.compression(), -1, 0)
+                    : RecordBatch.encode(records, now, t.spec.compression(), txn.producerId(), RecordBatch.TRANSACTIONAL_FLAG);
         } catch (IllegalArgumentException e) {
             return done(new AppendResult.Rejected(tp, AppendResult.Reason.BATCH_TOO_LARGE, e.getMessage()));
         }
@@ -319,7 +358,7 @@ public final class EmbeddedLog implements MessageLog {
             return done(new AppendResult.Rejected(tp, AppendResult.Reason.BATCH_TOO_LARGE,
                     "batch of " + batch.remaining() + " bytes exceeds max_batch_bytes " + config.maxBatchBytes()));
         }
-        return parts[tp.partition()].append(batch, records.size(), now);
+        return parts[tp.partition()].append(batch, records.size(), now, txn);
     }
 
     private static CompletableFuture<AppendResult> done(AppendResult r) {
@@ -350,8 +389,30 @@ public final class EmbeddedLog implements MessageLog {
     }
 
     @Override
+    public long highWatermark(TopicPartition tp) {
+        return partition(tp).highWatermark();
+    }
+
+    @Override
+    public Map<Long, Long> openTransactions(TopicPartition tp) {
+        return partition(tp).openTransactions();
+    }
+
+    @Override
     public void addAppendListener(AppendListener listener) {
         listeners.add(listener);
+    }
+
+    @Override
+    public boolean supportsTransactions() {
+        return true;
+    }
+
+    /** Groups of this process only: the embedded log has one process (its directory is locked). */
+    @Override
+    public GroupMembership joinGroup(String groupId, GroupListener listener) {
+        ensureOpen();
+        return groups.join(groupId, listener);
     }
 
     @Override
@@ -397,6 +458,7 @@ public final class EmbeddedLog implements MessageLog {
                 return; // a second close must not release the lock again (it would throw)
             }
             closed = true;
+            groups.close();
             closeOnce();
         } finally {
             adminLock.unlock();

@@ -163,9 +163,10 @@ public final class LogInspector {
                             continue;
                         }
                         buffer.clear();
-                        step.batch().decodeInto(buffer, fromOffset, (int) Math.min(Integer.MAX_VALUE, limit - emitted));
+                        RecordBatch batch = step.batch();
+                        batch.decodeInto(buffer, fromOffset, (int) Math.min(Integer.MAX_VALUE, limit - emitted));
                         for (LogEntry e : buffer) {
-                            sink.accept(e);
+                            sink.accept(batch.isTransactional() ? annotated(batch, e) : e);
                         }
                         emitted += buffer.size();
                         if (emitted >= limit) {
@@ -180,6 +181,23 @@ public final class LogInspector {
         } catch (IOException e) {
             throw new LogException("cannot dump " + partDir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Name of the header a dump adds to a record of a transaction: its producer id. */
+    public static final String DUMP_PRODUCER_ID = "kmb.dump.producer_id";
+    /** Name of the header a dump adds to a control record: the marker, {@code commit} or {@code abort}. */
+    public static final String DUMP_MARKER = "kmb.dump.txn_marker";
+
+    /** A record of a transactional or control batch with headers saying so (a dump shows every record, even aborted). */
+    private static LogEntry annotated(RecordBatch batch, LogEntry e) {
+        List<dev.kmb.log.spi.Header> headers = new ArrayList<>(e.headers());
+        headers.add(new dev.kmb.log.spi.Header(DUMP_PRODUCER_ID,
+                Long.toString(batch.producerId()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        if (batch.isControl()) {
+            headers.add(new dev.kmb.log.spi.Header(DUMP_MARKER,
+                    batch.controlMarker().name().toLowerCase(java.util.Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return LogEntry.decoded(e.offset(), e.timestamp(), e.key().orElse(null), e.value(), headers);
     }
 
     private static TreeMap<Long, Path> segmentFiles(Path partDir) throws IOException {

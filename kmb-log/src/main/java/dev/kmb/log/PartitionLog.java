@@ -8,6 +8,7 @@ import dev.kmb.log.spi.LogException;
 import dev.kmb.log.spi.ReadResult;
 import dev.kmb.log.spi.Retention;
 import dev.kmb.log.spi.TopicPartition;
+import dev.kmb.log.spi.TxnMarker;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -62,6 +63,16 @@ final class PartitionLog {
     private final ReentrantLock waitersLock = new ReentrantLock();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final AtomicBoolean flushQueued = new AtomicBoolean();
+    private final PartitionTxns txns = new PartitionTxns();
+    /** The transaction state as of the last roll, written with the next recovery point (flusher thread). */
+    private volatile PartitionTxns.Snapshot rolledTxns;
+
+    /** What a transactional append does to the partition's transaction state: a data batch or a marker. */
+    record TxnAppend(long producerId, TxnMarker marker) {
+        static TxnAppend data(long producerId) {
+            return new TxnAppend(producerId, null);
+        }
+    }
 
     private volatile Durability durability;
     private volatile Segment active;
@@ -108,7 +119,50 @@ final class PartitionLog {
         LogEnd end = new LogEnd(p.nextOffset, last.baseOffset(), last.size(), 0);
         p.written = end;
         p.visible = end;
+        if (p.dir != null) {
+            p.recoverTxns();
+        }
         return p;
+    }
+
+    /**
+     * Rebuilds the transaction state: the snapshot, then every batch after it. No snapshot file means no
+     * transaction ever touched the partition (the first transactional append writes one), so nothing is scanned.
+     */
+    private void recoverTxns() throws IOException {
+        java.util.Optional<PartitionTxns.Snapshot> snap = PartitionTxns.read(dir);
+        long from;
+        if (snap.isPresent() && snap.get().upTo() <= nextOffset) {
+            txns.restore(snap.get());
+            from = Math.max(snap.get().upTo(), startOffset());
+        } else if (snap.isPresent() || PartitionTxns.exists(dir)) {
+            LOG.warn("{}: transaction snapshot is damaged or ahead of the log; scanning the whole partition", tp);
+            txns.markUsed();
+            from = startOffset();
+        } else {
+            return;
+        }
+        if (from >= nextOffset) {
+            txns.pruneBelow(startOffset());
+            return; // a clean close wrote the state up to the end: nothing to scan
+        }
+        long started = System.nanoTime();
+        int[] scanned = {0};
+        for (Segment s : segments.tailMap(segments.floorKey(Math.max(from, segments.firstKey())), true).values()) {
+            s.forEachBatchFrom(from, batch -> {
+                scanned[0]++;
+                if (batch.baseOffset() >= from && batch.isTransactional()) {
+                    if (batch.isControl()) {
+                        txns.onMarker(batch.producerId(), batch.controlMarker(), batch.baseOffset());
+                    } else {
+                        txns.onData(batch.producerId(), batch.baseOffset());
+                    }
+                }
+            });
+        }
+        txns.pruneBelow(startOffset());
+        LOG.debug("{}: transaction state recovered from offset {} ({} batches scanned in {} ms), open: {}", tp, from,
+                scanned[0], (System.nanoTime() - started) / 1_000_000, txns.open());
     }
 
     private void load(boolean cleanShutdown) throws IOException {
@@ -174,6 +228,14 @@ final class PartitionLog {
      * Appends one encoded batch (base offset 0). Completes when the batch meets the durability class.
      */
     CompletableFuture<AppendResult> append(ByteBuffer batch, int count, long appendTime) {
+        return append(batch, count, appendTime, null);
+    }
+
+    /**
+     * Appends one encoded batch; {@code txn} says which transaction it belongs to (null for a plain batch). The
+     * transaction state changes under the partition lock, before the batch becomes visible.
+     */
+    CompletableFuture<AppendResult> append(ByteBuffer batch, int count, long appendTime, TxnAppend txn) {
         Throwable failed = failure;
         if (failed != null) {
             return CompletableFuture.failedFuture(new LogException(tp + " is fenced after an I/O failure", failed));
@@ -193,6 +255,14 @@ final class PartitionLog {
             }
             maybeRoll(size);
             long base = nextOffset;
+            if (txn != null && !txns.used() && dir != null) {
+                try { // from now on recovery must look for transactions here; before, there were none
+                    PartitionTxns.write(dir, txns.snapshot(base));
+                    txns.markUsed();
+                } catch (IOException e) {
+                    return CompletableFuture.failedFuture(new LogException(tp + ": cannot start transaction state: " + e, e));
+                }
+            }
             RecordBatch.setBaseOffset(batch, base);
             RecordBatch header = RecordBatch.wrap(batch);
             Segment seg = active;
@@ -204,6 +274,13 @@ final class PartitionLog {
             }
             nextOffset = base + count;
             bytesWritten += size;
+            if (txn != null) {
+                if (txn.marker() == null) {
+                    txns.onData(txn.producerId(), base);
+                } else {
+                    txns.onMarker(txn.producerId(), txn.marker(), base);
+                }
+            }
             LogEnd end = new LogEnd(nextOffset, seg.baseOffset(), seg.size(), bytesWritten);
             written = end;
             AppendResult.Appended result = new AppendResult.Appended(tp, base, count, appendTime);
@@ -261,6 +338,9 @@ final class PartitionLog {
                 old.flush(); // waiters of the old segment must not depend on the new segment's fsync
                 publish(written);
             }
+            if (txns.used()) {
+                rolledTxns = txns.snapshot(nextOffset);
+            }
             Segment next = dir == null
                     ? Segment.inMemory(nextOffset, Math.min(segmentBytes(), 1 << 20), config.indexIntervalBytes())
                     : Segment.create(dir, nextOffset, config.indexIntervalBytes());
@@ -294,6 +374,10 @@ final class PartitionLog {
                 }
             }
             if (!closed) {
+                PartitionTxns.Snapshot snap = rolledTxns;
+                if (snap != null && snap.upTo() <= activeBase) {
+                    PartitionTxns.write(dir, snap); // describes data below the recovery point, now on the device
+                }
                 RecoveryCheckpoint.write(dir, activeBase);
             }
         } catch (ClosedChannelException e) {
@@ -359,7 +443,7 @@ final class PartitionLog {
         for (Waiter w : done) {
             w.future().complete(w.result());
         }
-        onVisible.accept(end.offset());
+        onVisible.accept(Math.min(end.offset(), txns.firstOpenOffset()));
     }
 
     private void failWaiters(Throwable t) {
@@ -380,8 +464,23 @@ final class PartitionLog {
         return segments.firstKey();
     }
 
+    /** The last stable offset: the visible end, or the first offset of the oldest open transaction. */
     long endOffset() {
+        return Math.min(visible.offset(), txns.firstOpenOffset());
+    }
+
+    long highWatermark() {
         return visible.offset();
+    }
+
+    /** Open transactions: producer id → first offset. */
+    Map<Long, Long> openTransactions() {
+        lock.lock();
+        try {
+            return txns.open();
+        } finally {
+            lock.unlock();
+        }
     }
 
     ReadResult read(long from, int maxRecords, int maxBytes) {
@@ -400,16 +499,24 @@ final class PartitionLog {
     }
 
     private ReadResult readOnce(long from, int maxRecords, int maxBytes) throws IOException {
+        // visible, then the first open offset, then the aborted ranges: a transactional batch changes them under the
+        // lock before it becomes visible (open entry first, aborted range before the open entry goes), so reading in
+        // this order never serves a record of a transaction that is open or aborted as of the visible end
         LogEnd end = visible;
+        long firstOpen = txns.firstOpenOffset();
         long start = startOffset();
         if (from < start || from > end.offset()) {
             return new ReadResult.OutOfRange(from, start, end.offset());
         }
+        long stable = Math.min(end.offset(), firstOpen);
+        PartitionTxns aborted = txns.anyAborted() ? txns : null;
+        Segment.ReadProgress progress = new Segment.ReadProgress();
         List<LogEntry> out = new ArrayList<>(Math.min(maxRecords, 1024));
         long cursor = from;
         int bytes = 0;
         Map.Entry<Long, Segment> entry = segments.floorEntry(from);
-        while (entry != null && cursor < end.offset() && out.size() < maxRecords && bytes < maxBytes) {
+        // go on past the byte budget while only skipped (aborted, control) batches came: a reader gets records or the LSO
+        while (entry != null && cursor < stable && out.size() < maxRecords && (bytes < maxBytes || out.isEmpty())) {
             Segment s = entry.getValue();
             long limit = limitOf(s, end);
             if (limit <= 0) {
@@ -418,7 +525,8 @@ final class PartitionLog {
             int before = out.size();
             int consumed;
             try {
-                consumed = s.read(cursor, maxRecords - out.size(), maxBytes - bytes, limit, before == 0, out);
+                consumed = s.read(cursor, maxRecords - out.size(), Math.max(1, maxBytes - bytes), limit, stable, aborted,
+                        before == 0, out, progress);
             } catch (CorruptRecordException e) {
                 if (before == 0) {
                     throw e;
@@ -426,8 +534,8 @@ final class PartitionLog {
                 break; // serve the records before the damage; the next read, starting at it, fails
             }
             bytes += consumed;
-            if (out.size() > before) {
-                cursor = out.get(out.size() - 1).offset() + 1;
+            if (progress.next > cursor) {
+                cursor = progress.next;
             } else if (consumed > 0 || before > 0) {
                 break; // nothing decodable moved us on (do not spin), or the next batch is over the byte budget
             }
@@ -435,7 +543,7 @@ final class PartitionLog {
                 entry = segments.higherEntry(s.baseOffset());
             }
         }
-        return new ReadResult.Records(out, cursor, end.offset());
+        return new ReadResult.Records(out, cursor, stable);
     }
 
     /** How many bytes of a segment a reader may look at, given the visible end. */
@@ -536,6 +644,9 @@ final class PartitionLog {
                 }
             });
         }
+        if (!doomed.isEmpty() && txns.anyAborted()) {
+            txns.pruneBelow(startOffset());
+        }
         if (!doomed.isEmpty()) {
             LOG.debug("{}: retention removed {} segment(s); start offset is now {}", tp, doomed.size(), startOffset());
         }
@@ -564,6 +675,9 @@ final class PartitionLog {
                     }
                 }
                 publish(written);
+                if (txns.used()) {
+                    PartitionTxns.write(dir, txns.snapshot(nextOffset));
+                }
                 RecoveryCheckpoint.write(dir, nextOffset);
             } else {
                 publish(written);

@@ -42,6 +42,12 @@ import java.util.zip.CRC32C;
  *     …  value
  *     2  header_count
  *     per header: 2 name_length, … name (UTF-8), 4 value_length, … value
+ *
+ * Transactions (same magic; batches written before transactions existed have neither bit and producer_id -1):
+ *   a transactional batch has bit 4 set and the transaction's producer_id; a control batch (bits 4 and 5) holds
+ *   one record ending a transaction on this partition, as Kafka's control records: its key is
+ *     2 version = 0, 2 type (0 ABORT, 1 COMMIT)
+ *   and its value is empty. Readers skip control batches and the batches of aborted transactions.
  * </pre>
  *
  * <p>Not thread-safe as a flyweight; the encoded bytes are immutable once written.
@@ -135,6 +141,13 @@ public final class RecordBatch {
         out.putInt(CRC, (int) crcOf(out, 0, total));
         out.position(0);
         return out;
+    }
+
+    /** Encodes the control batch ending transaction {@code producerId} with {@code marker} (base offset 0). */
+    public static ByteBuffer encodeControl(long producerId, dev.kmb.log.spi.TxnMarker marker, long appendTime) {
+        byte[] key = ByteBuffer.allocate(4).putShort((short) 0).putShort(marker.id()).array();
+        return encode(List.of(LogRecord.of(key, new byte[0])), appendTime, Compression.NONE, producerId,
+                TRANSACTIONAL_FLAG | CONTROL_FLAG);
     }
 
     /** Sets the base offset of an encoded batch (outside the CRC, so the CRC stays valid). */
@@ -297,6 +310,28 @@ public final class RecordBatch {
 
     public int attributes() {
         return buffer.getShort(ATTRIBUTES);
+    }
+
+    public boolean isTransactional() {
+        return (attributes() & TRANSACTIONAL_FLAG) != 0;
+    }
+
+    public boolean isControl() {
+        return (attributes() & CONTROL_FLAG) != 0;
+    }
+
+    /** The marker a control batch holds; throws {@link CorruptRecordException} when it is not one. */
+    public dev.kmb.log.spi.TxnMarker controlMarker() {
+        List<LogEntry> records = records();
+        byte[] key = records.isEmpty() ? null : records.get(0).key().orElse(null);
+        if (!isControl() || key == null || key.length != 4) {
+            throw new CorruptRecordException("batch at offset " + baseOffset() + " is not a control batch");
+        }
+        try {
+            return dev.kmb.log.spi.TxnMarker.fromId(ByteBuffer.wrap(key).getShort(2));
+        } catch (IllegalArgumentException e) {
+            throw new CorruptRecordException("control batch at offset " + baseOffset() + ": " + e.getMessage());
+        }
     }
 
     public Compression compression() {

@@ -216,6 +216,21 @@ final class Segment {
      */
     int read(long fromOffset, int maxRecords, int maxBytes, long limit, boolean wholeFirstBatch, List<LogEntry> out)
             throws IOException {
+        return read(fromOffset, maxRecords, maxBytes, limit, Long.MAX_VALUE, null, wholeFirstBatch, out, new ReadProgress());
+    }
+
+    /** Where a read got to: the offset after the last record it served or the last batch it skipped. */
+    static final class ReadProgress {
+        long next = -1;
+    }
+
+    /**
+     * As {@link #read(long, int, int, long, boolean, List)}, {@code read_committed}: stops at the first batch at or
+     * past {@code stableOffset}, skips control batches and (when {@code txns} is given) batches of aborted
+     * transactions, and records in {@code progress} the offset after what it served or skipped.
+     */
+    int read(long fromOffset, int maxRecords, int maxBytes, long limit, long stableOffset, PartitionTxns txns,
+             boolean wholeFirstBatch, List<LogEntry> out, ReadProgress progress) throws IOException {
         BatchHead head = locate(fromOffset, limit);
         if (head == BatchHead.NONE) {
             return 0;
@@ -266,8 +281,19 @@ final class Segment {
                 break; // base offset is outside the CRC: a damaged one must not relabel records
             }
             expectedBase = batch.nextOffset();
-            if (batch.nextOffset() > fromOffset) {
-                batch.decodeInto(out, fromOffset, target - out.size());
+            if (batch.baseOffset() >= stableOffset) {
+                break; // an open transaction starts here: nothing from it on is readable yet
+            }
+            int attributes = batch.attributes();
+            boolean skip = (attributes & (RecordBatch.TRANSACTIONAL_FLAG | RecordBatch.CONTROL_FLAG)) != 0
+                    && ((attributes & RecordBatch.CONTROL_FLAG) != 0
+                    || (txns != null && txns.isAborted(batch.producerId(), batch.baseOffset())));
+            if (skip) {
+                progress.next = batch.nextOffset();
+            } else if (batch.nextOffset() > fromOffset) {
+                int wanted = (int) (batch.nextOffset() - Math.max(fromOffset, batch.baseOffset()));
+                int added = batch.decodeInto(out, fromOffset, target - out.size());
+                progress.next = added < wanted ? out.get(out.size() - 1).offset() + 1 : batch.nextOffset();
             }
             consumed += check.size();
             buf.position(buf.position() + check.size());
@@ -342,6 +368,26 @@ final class Segment {
             position += size;
         }
         return BatchHead.NONE;
+    }
+
+    /**
+     * Hands every valid batch from the one holding {@code offset} to the end of the segment to {@code visitor}, in
+     * order (the batch is a flyweight, valid during the call); stops at the first damaged one.
+     */
+    void forEachBatchFrom(long offset, java.util.function.Consumer<RecordBatch> visitor) throws IOException {
+        long size = store.size();
+        BatchHead head = locate(offset, size);
+        if (head == BatchHead.NONE) {
+            return;
+        }
+        BatchScanner scanner = new BatchScanner(store, head.position(), size);
+        while (scanner.hasNext()) {
+            BatchScanner.Step step = scanner.next();
+            if (!step.valid()) {
+                return;
+            }
+            visitor.accept(step.batch());
+        }
     }
 
     /** The first offset at or after {@code timestamp} below {@code limit}, if any. */

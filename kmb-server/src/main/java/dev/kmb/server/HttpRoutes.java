@@ -18,6 +18,7 @@ final class HttpRoutes {
         SubscriptionRoutes.register(config, context);
         DlqRoutes.register(config, context);
         SnapshotRoutes.register(config, context);
+        TransactionRoutes.register(config, context);
     }
 
     /** The tenant a request acts for: {@link TenantId#DEFAULT} until authentication gives principals one. */

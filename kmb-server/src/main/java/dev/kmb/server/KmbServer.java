@@ -8,7 +8,12 @@ import dev.kmb.broker.SnapshotService;
 import dev.kmb.broker.spi.StateStore;
 import dev.kmb.core.EnvelopeCodec;
 import dev.kmb.core.EnvelopeLimits;
+import dev.kmb.broker.ClusterMode;
+import dev.kmb.broker.store.StateLocation;
+import dev.kmb.kafka.KafkaLogConfig;
+import dev.kmb.kafka.KafkaMessageLog;
 import dev.kmb.log.EmbeddedLog;
+import dev.kmb.log.spi.MessageLog;
 import dev.kmb.log.EmbeddedLogConfig;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -22,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bus as a process: opens the embedded log and the state store in the data directory, starts the
+ * The bus as a process: opens the embedded log in the data directory and the state store its config names (SQLite
+ * in the data directory, or PostgreSQL), starts the
  * broker and the HTTP/SSE/WebSocket server on virtual threads, and stops them in reverse order.
  * Thread-safe; {@link #close()} is idempotent.
  */
@@ -32,14 +38,14 @@ public final class KmbServer implements AutoCloseable {
     /** How long a graceful stop waits for in-flight requests. */
     static final long STOP_TIMEOUT_MILLIS = 5_000;
 
-    private final EmbeddedLog log;
+    private final MessageLog log;
     private final StateStore store;
     private final Broker broker;
     private final Javalin app;
     private final ServerContext context;
     private volatile boolean closed;
 
-    private KmbServer(EmbeddedLog log, StateStore store, Broker broker, Javalin app, ServerContext context) {
+    private KmbServer(MessageLog log, StateStore store, Broker broker, Javalin app, ServerContext context) {
         this.log = log;
         this.store = store;
         this.broker = broker;
@@ -51,10 +57,10 @@ public final class KmbServer implements AutoCloseable {
     public static KmbServer start(ServerConfig config) {
         long started = System.nanoTime();
         Clock clock = Clock.systemUTC();
-        EmbeddedLog log = EmbeddedLog.open(EmbeddedLogConfig.builder(config.dataDir().resolve("log")).clock(clock).build());
+        MessageLog log = openLog(config, clock);
         StateStore store;
         try {
-            store = dev.kmb.broker.store.SqliteStateStore.open(config.dataDir());
+            store = config.state().open(config.dataDir(), clock);
         } catch (RuntimeException e) {
             log.close();
             throw e;
@@ -67,7 +73,17 @@ public final class KmbServer implements AutoCloseable {
                 brokerConfig.interceptors(), brokerConfig.clock(), config.dedupMaxIds());
         Broker broker;
         try {
-            broker = Broker.start(brokerConfig, log, store, codec, new BrokerMetrics(registry));
+            if (config.backend() instanceof LogBackend.Kafka kafka && config.state() instanceof StateLocation.Postgres) {
+                broker = Broker.startCluster(brokerConfig, ClusterMode.node(kafka.nodeId()),
+                        config.transactions(), log, store, codec,
+                        new BrokerMetrics(registry));
+            } else {
+                if (config.backend() instanceof LogBackend.Kafka) {
+                    LOG.warn("the kafka backend with a per-node state store (sqlite) serves one node; give every node "
+                            + "--state postgresql://… to run several");
+                }
+                broker = Broker.start(brokerConfig, config.transactions(), log, store, codec, new BrokerMetrics(registry));
+            }
         } catch (RuntimeException e) {
             store.close();
             log.close();
@@ -112,9 +128,18 @@ public final class KmbServer implements AutoCloseable {
         if (config.authentication() == ServerConfig.Authentication.NONE) {
             LOG.info("no authentication configured: serving loopback ({}) only", config.host());
         }
-        LOG.info("KMB listening on http://{}:{} (data in {}) — ready in {} ms", config.host(), app.port(),
-                config.dataDir().toAbsolutePath(), (System.nanoTime() - started) / 1_000_000);
+        LOG.info("KMB listening on http://{}:{} (data in {}, state in {}) — ready in {} ms", config.host(), app.port(),
+                config.dataDir().toAbsolutePath(), config.state(), (System.nanoTime() - started) / 1_000_000);
         return server;
+    }
+
+    /** The embedded log in the data dir, or the Kafka log the config names. */
+    private static MessageLog openLog(ServerConfig config, Clock clock) {
+        if (config.backend() instanceof LogBackend.Kafka kafka) {
+            return KafkaMessageLog.open(KafkaLogConfig.builder(kafka.bootstrapServers()).topicPrefix(kafka.topicPrefix())
+                    .clock(clock).build());
+        }
+        return EmbeddedLog.open(EmbeddedLogConfig.builder(config.dataDir().resolve("log")).clock(clock).build());
     }
 
     /** Every HTTP route registered, as {@code "METHOD /path"}, WebSocket routes as {@code "WS /path"}. */

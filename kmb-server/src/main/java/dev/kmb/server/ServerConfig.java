@@ -1,6 +1,8 @@
 package dev.kmb.server;
 
 import dev.kmb.broker.BrokerConfig;
+import dev.kmb.broker.store.StateLocation;
+import dev.kmb.broker.TransactionConfig;
 import dev.kmb.core.EnvelopeLimits;
 import dev.kmb.log.spi.Durability;
 import java.nio.file.Path;
@@ -29,13 +31,20 @@ import java.util.regex.Pattern;
  * @param metricsEnabled    {@code kmb.monitoring.metrics.enabled}: serve {@code GET /metrics} (default true)
  * @param logLevel          {@code kmb.monitoring.logging.level}: trace|debug|info|warn|error (default info)
  * @param logFormat         {@code kmb.monitoring.logging.format}: text|json (default text)
+ * @param state             {@code kmb.broker.state}: where topics, subscriptions and cursors live: {@code sqlite}
+ *                          ({@code <data_dir>/state.db}, the default) or {@code postgresql://user:pass@host:port/db}
+ *                          (shared by every node pointed at it; see docs/state-store.md)
+ * @param transactions      {@code kmb.transactions.default_timeout} (seconds, default 60) and
+ *                          {@code kmb.transactions.max_timeout} (seconds, default 900)
+ * @param backend           {@code kmb.broker.backend}: {@code embedded} (default) or {@code kafka} (see {@link LogBackend})
  * @param dedupMaxIds       {@code kmb.broker.dedup.max_ids}: message ids all topics' dedup windows hold together, the
  *                          oldest forgotten early beyond it (default {@value BrokerConfig#DEFAULT_DEDUP_MAX_IDS},
  *                          about 130 bytes of heap each)
  */
 public record ServerConfig(String host, int port, long maxRequestBytes, Path dataDir, boolean autoCreateTopics,
                            int maxMessageBytes, Durability defaultDurability, Authentication authentication,
-                           boolean metricsEnabled, String logLevel, LogFormat logFormat, int dedupMaxIds) {
+                           boolean metricsEnabled, String logLevel, LogFormat logFormat, StateLocation state,
+                           TransactionConfig transactions, LogBackend backend, int dedupMaxIds) {
 
     public static final String LOOPBACK = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -73,6 +82,9 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
         Objects.requireNonNull(defaultDurability, "defaultDurability");
         Objects.requireNonNull(authentication, "authentication");
         Objects.requireNonNull(logFormat, "logFormat");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(transactions, "transactions");
         if (host.isBlank()) {
             throw new IllegalArgumentException("kmb.server.host = '' must name an address");
         }
@@ -104,11 +116,19 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
         }
     }
 
+    /** Every setting but the state and transactions, which take their defaults ({@code sqlite}). */
+    public ServerConfig(String host, int port, long maxRequestBytes, Path dataDir, boolean autoCreateTopics,
+                        int maxMessageBytes, Durability defaultDurability, Authentication authentication,
+                        boolean metricsEnabled, String logLevel, LogFormat logFormat) {
+        this(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes, defaultDurability, authentication,
+                metricsEnabled, logLevel, logFormat, StateLocation.SQLITE, TransactionConfig.defaults(), LogBackend.EMBEDDED,
+                BrokerConfig.DEFAULT_DEDUP_MAX_IDS);
+    }
+
     /** The old five-setting form: everything else at its default. */
     public ServerConfig(String host, int port, Path dataDir, boolean autoCreateTopics, int maxMessageBytes) {
         this(host, port, defaultMaxRequestBytes(maxMessageBytes), dataDir, autoCreateTopics, maxMessageBytes,
-                DEFAULT_DURABILITY, Authentication.NONE, true, DEFAULT_LOG_LEVEL, LogFormat.TEXT,
-                BrokerConfig.DEFAULT_DEDUP_MAX_IDS);
+                DEFAULT_DURABILITY, Authentication.NONE, true, DEFAULT_LOG_LEVEL, LogFormat.TEXT);
     }
 
     /** Loopback, port 8080, ./data: what {@code ./kmb serve} runs with. */
@@ -131,21 +151,36 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
 
     public ServerConfig withPort(int value) {
         return new ServerConfig(host, value, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, dedupMaxIds);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend, dedupMaxIds);
     }
 
     public ServerConfig withDataDir(Path value) {
         return new ServerConfig(host, port, maxRequestBytes, value, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, dedupMaxIds);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend, dedupMaxIds);
     }
 
-    public ServerConfig withDedupMaxIds(int value) {
+    public ServerConfig withTransactions(TransactionConfig value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, value);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, value, backend, dedupMaxIds);
     }
 
     public ServerConfig withAutoCreateTopics(boolean value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, value, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, dedupMaxIds);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend, dedupMaxIds);
+    }
+
+    public ServerConfig withDedupMaxIds(int value) {
+        return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend, value);
+    }
+
+    public ServerConfig withState(StateLocation value) {
+        return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, value, transactions, backend, dedupMaxIds);
+    }
+
+    public ServerConfig withBackend(LogBackend value) {
+        return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, value, dedupMaxIds);
     }
 }

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kmb.broker.BrokerConfig;
+import dev.kmb.broker.store.StateLocation;
+import dev.kmb.broker.TransactionConfig;
 import dev.kmb.log.spi.Durability;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -30,7 +33,8 @@ import java.util.regex.Pattern;
  * <pre>
  * kmb:
  *   server:     {host: 127.0.0.1, port: 8080, max_request_bytes: 67108864}
- *   broker:     {data_dir: ./data, max_message_bytes: 1048576, topics: {auto_create: false}, dedup: {max_ids: 1000000}}
+ *   broker:     {data_dir: ./data, max_message_bytes: 1048576, topics: {auto_create: false},
+ *                dedup: {max_ids: 1000000}, state: sqlite}          # or postgresql://user:pass@host:5432/db?schema=kmb&amp;pool_size=8
  *   durability: {default: persistent}
  *   security:   {authentication: none}
  *   monitoring: {metrics: {enabled: true}, logging: {level: info, format: text}}
@@ -41,7 +45,17 @@ import java.util.regex.Pattern;
 public final class ServerConfigLoader {
 
     /** Settings given on the command line; present ones override the file. */
-    public record Overrides(Optional<String> host, Optional<Integer> port, Optional<Path> dataDir) {
+    public record Overrides(Optional<String> host, Optional<Integer> port, Optional<Path> dataDir,
+                            Optional<String> state, Optional<String> backend, Optional<String> kafkaBootstrap,
+                            Optional<String> nodeId) {
+        public Overrides(Optional<String> host, Optional<Integer> port, Optional<Path> dataDir) {
+            this(host, port, dataDir, Optional.empty());
+        }
+
+        public Overrides(Optional<String> host, Optional<Integer> port, Optional<Path> dataDir, Optional<String> state) {
+            this(host, port, dataDir, state, Optional.empty(), Optional.empty(), Optional.empty());
+        }
+
         public static Overrides none() {
             return new Overrides(Optional.empty(), Optional.empty(), Optional.empty());
         }
@@ -59,8 +73,16 @@ public final class ServerConfigLoader {
     static final String METRICS = "kmb.monitoring.metrics.enabled";
     static final String LOG_LEVEL = "kmb.monitoring.logging.level";
     static final String LOG_FORMAT = "kmb.monitoring.logging.format";
+    static final String STATE = "kmb.broker.state";
+    static final String TXN_DEFAULT_TIMEOUT = "kmb.transactions.default_timeout";
+    static final String TXN_MAX_TIMEOUT = "kmb.transactions.max_timeout";
+    static final String BACKEND = "kmb.broker.backend";
+    static final String KAFKA_BOOTSTRAP = "kmb.kafka.bootstrap_servers";
+    static final String KAFKA_PREFIX = "kmb.kafka.topic_prefix";
+    static final String NODE_ID = "kmb.cluster.node_id";
     static final Set<String> KEYS = Set.of(HOST, PORT, MAX_REQUEST_BYTES, DATA_DIR, MAX_MESSAGE_BYTES, AUTO_CREATE,
-            DURABILITY, AUTHENTICATION, METRICS, LOG_LEVEL, LOG_FORMAT, DEDUP_MAX_IDS);
+            DURABILITY, AUTHENTICATION, METRICS, LOG_LEVEL, LOG_FORMAT, STATE, TXN_DEFAULT_TIMEOUT, TXN_MAX_TIMEOUT,
+            BACKEND, KAFKA_BOOTSTRAP, KAFKA_PREFIX, NODE_ID, DEDUP_MAX_IDS);
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -126,15 +148,58 @@ public final class ServerConfigLoader {
         }, "trace, debug, info, warn, error");
         ServerConfig.LogFormat format = s.choice(LOG_FORMAT, ServerConfig.LogFormat.TEXT,
                 v -> ServerConfig.LogFormat.valueOf(v.toUpperCase(Locale.ROOT)), "text, json");
+        StateLocation state = s.state(overrides.state());
+        LogBackend backend = backend(s, overrides, host, port, problems);
+        TransactionConfig txnDefaults = TransactionConfig.defaults();
+        long txnDefault = s.number(TXN_DEFAULT_TIMEOUT, txnDefaults.defaultTimeout().toSeconds(), 1, 86_400);
+        long txnMax = s.number(TXN_MAX_TIMEOUT, txnDefaults.maxTimeout().toSeconds(), 1, 86_400);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         try {
+            TransactionConfig transactions = new TransactionConfig(Duration.ofSeconds(txnDefault), Duration.ofSeconds(txnMax),
+                    txnDefaults.sweepInterval());
             return new ServerConfig(host, port, maxRequest, dataDir, autoCreate, maxMessage, durability, auth, metrics, level, format,
-                    dedupMaxIds);
+                    state, transactions, backend, dedupMaxIds);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(List.of(e.getMessage()));
         }
+    }
+
+    /** {@code embedded} (default) or {@code kafka}, which needs bootstrap servers; flags win over the file. */
+    private static LogBackend backend(Settings s, Overrides overrides, String host, int port, List<String> problems) {
+        String name = overrides.backend().orElseGet(() -> s.text(BACKEND, "embedded")).trim().toLowerCase(Locale.ROOT);
+        if (name.equals("embedded")) {
+            return LogBackend.EMBEDDED;
+        }
+        if (!name.equals("kafka")) {
+            problems.add((overrides.backend().isPresent() ? "--backend" : BACKEND) + " = '" + name
+                    + "' must be one of embedded, kafka");
+            return LogBackend.EMBEDDED;
+        }
+        String bootstrap = overrides.kafkaBootstrap().orElseGet(() -> s.text(KAFKA_BOOTSTRAP, ""));
+        if (bootstrap.isBlank()) {
+            problems.add("the kafka backend needs " + KAFKA_BOOTSTRAP + " (or --kafka-bootstrap host:port); "
+                    + "./kmb kafka-local start runs one on localhost:9092");
+            return LogBackend.EMBEDDED;
+        }
+        String nodeId = overrides.nodeId().orElseGet(() -> s.text(NODE_ID, defaultNodeId(host, port)));
+        if (nodeId.isBlank() || nodeId.length() > 200) {
+            problems.add((overrides.nodeId().isPresent() ? "--node-id" : NODE_ID) + " must be 1..200 characters");
+            return LogBackend.EMBEDDED;
+        }
+        return new LogBackend.Kafka(bootstrap.trim(), s.text(KAFKA_PREFIX, "kmb."), nodeId);
+    }
+
+    /** {@code <host name>-<port>}: stable across restarts of one node, unique among nodes on distinct hosts or ports. */
+    private static String defaultNodeId(String host, int port) {
+        String name;
+        try {
+            name = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            name = "node";
+        }
+        return name + "-" + (port == 0 ? java.util.UUID.randomUUID().toString().substring(0, 8) : String.valueOf(port));
     }
 
     private void flatten(String prefix, JsonNode node, Map<String, String> out, List<String> problems) {
@@ -220,6 +285,20 @@ public final class ServerConfigLoader {
                     yield fallback;
                 }
             };
+        }
+
+        /** The flag (already substituted by the shell) wins over the file; the message never repeats a password. */
+        StateLocation state(Optional<String> flag) {
+            String v = flag.orElse(values.get(STATE));
+            if (v == null) {
+                return StateLocation.SQLITE;
+            }
+            try {
+                return StateLocation.parse(v);
+            } catch (IllegalArgumentException e) {
+                problems.add((flag.isPresent() ? "--state" : STATE) + ": " + e.getMessage());
+                return StateLocation.SQLITE;
+            }
         }
 
         <T> T choice(String key, T fallback, Function<String, T> parse, String allowed) {

@@ -178,7 +178,7 @@ class BadInputTest {
     @Test
     void bodyOverTheRequestLimitIs413AndASmallerOneStillWorks(@TempDir Path other) {
         try (TestServer small = TestServer.start(other, c -> new ServerConfig(c.host(), c.port(), 16 * 1024, c.dataDir(),
-                false, 4096, c.defaultDurability(), c.authentication(), true, "info", ServerConfig.LogFormat.TEXT, c.dedupMaxIds()))) {
+                false, 4096, c.defaultDurability(), c.authentication(), true, "info", ServerConfig.LogFormat.TEXT))) {
             small.createTopic("small.t", 1);
             StringBuilder batch = new StringBuilder("{\"messages\":[");
             for (int i = 0; i < 60; i++) {

@@ -14,9 +14,10 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 
 /**
- * A server in a child JVM for crash tests: {@code ChildServerMain <data dir> <port file>} starts it on a free port,
- * makes sure topic {@code crash.t} (2 partitions, persistent) and subscription {@code crash-sub} exist, writes the
- * port to the file and runs until killed.
+ * A server in a child JVM for crash tests: {@code ChildServerMain <data dir> <port file> [<state> <kafka bootstrap>
+ * <topic prefix> <node id>]} starts it on a free port (embedded, or a cluster node on Kafka when the cluster arguments
+ * are given), makes sure topic {@code crash.t} (2 partitions, persistent) and subscription {@code crash-sub} exist,
+ * writes the port to the file and runs until killed.
  */
 public final class ChildServerMain {
 
@@ -25,7 +26,14 @@ public final class ChildServerMain {
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
-        KmbServer server = KmbServer.start(new ServerConfig(ServerConfig.LOOPBACK, 0, dir, false, ServerConfig.DEFAULT_MAX_MESSAGE_BYTES));
+        ServerConfig config = new ServerConfig(ServerConfig.LOOPBACK, 0, dir, false, ServerConfig.DEFAULT_MAX_MESSAGE_BYTES);
+        if (args.length >= 6) {
+            config = new ServerConfigLoader(name -> null).parse("kmb:\n  kafka:\n    topic_prefix: " + args[4] + "\n",
+                    new ServerConfigLoader.Overrides(java.util.Optional.of(ServerConfig.LOOPBACK), java.util.Optional.of(0),
+                            java.util.Optional.of(dir), java.util.Optional.of(args[2]), java.util.Optional.of("kafka"),
+                            java.util.Optional.of(args[3]), java.util.Optional.of(args[5])));
+        }
+        KmbServer server = KmbServer.start(config);
         Broker broker = server.context().broker();
         TenantId t = TenantId.DEFAULT;
         try {

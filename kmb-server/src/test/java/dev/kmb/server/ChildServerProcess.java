@@ -8,6 +8,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** A KMB server in a child JVM (see {@link ChildServerMain}), for kill -9. */
 final class ChildServerProcess {
@@ -15,16 +17,24 @@ final class ChildServerProcess {
     }
 
     static Process start(Path dir) throws IOException {
+        return start(dir, List.of());
+    }
+
+    /** A child server with extra arguments for {@link ChildServerMain} (a cluster node's). */
+    static Process start(Path dir, List<String> extra) throws IOException {
         Path portFile = dir.resolve("port");
         Files.deleteIfExists(portFile);
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process p = new ProcessBuilder(java, "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new ArrayList<>(List.of(java,
+                "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), ChildServerMain.class.getName(), dir.resolve("data").toString(),
-                portFile.toString())
+                portFile.toString()));
+        command.addAll(extra);
+        Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("child.log").toFile()))
                 .start();
-        TestBus.await(Duration.ofSeconds(20), "the child server to write its port (see child.log)", () -> Files.exists(portFile) || !p.isAlive());
+        TestBus.await(Duration.ofSeconds(60), "the child server to write its port (see child.log)", () -> Files.exists(portFile) || !p.isAlive());
         assertThat(p.isAlive()).as("child server is running").isTrue();
         return p;
     }

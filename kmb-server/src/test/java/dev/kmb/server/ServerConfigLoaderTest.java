@@ -3,6 +3,8 @@ package dev.kmb.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kmb.broker.store.PostgresStoreConfig;
+import dev.kmb.broker.store.StateLocation;
 import dev.kmb.log.spi.Durability;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +79,19 @@ class ServerConfigLoaderTest {
     }
 
     @Test
+    void transactionTimeoutsAreReadAndADefaultAboveTheMaximumIsRefused() {
+        ServerConfig c = loader(Map.of()).parse("kmb:\n  transactions:\n    default_timeout: 10\n    max_timeout: 120\n",
+                ServerConfigLoader.Overrides.none());
+        assertThat(c.transactions().defaultTimeout()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(c.transactions().maxTimeout()).isEqualTo(java.time.Duration.ofSeconds(120));
+        assertThatThrownBy(() -> loader(Map.of()).parse("kmb:\n  transactions:\n    max_timeout: 30\n",
+                ServerConfigLoader.Overrides.none())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("transactions.default_timeout").hasMessageContaining("max_timeout");
+        assertThatThrownBy(() -> loader(Map.of()).parse("kmb:\n  transactions:\n    max_timeout: soon\n",
+                ServerConfigLoader.Overrides.none())).hasMessageContaining("kmb.transactions.max_timeout");
+    }
+
+    @Test
     void aBadValueIsNamedWithItsKey() {
         assertThatThrownBy(() -> loader(Map.of()).parse("kmb:\n  server:\n    port: eighty\n", ServerConfigLoader.Overrides.none()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("kmb.server.port").hasMessageContaining("eighty");
@@ -125,5 +140,32 @@ class ServerConfigLoaderTest {
     void aMissingConfigFileIsNamed(@TempDir Path dir) {
         assertThatThrownBy(() -> ServerConfigLoader.load(Optional.of(dir.resolve("nope.yaml")), ServerConfigLoader.Overrides.none()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("nope.yaml");
+    }
+
+    @Test
+    void theStateIsSqliteByDefaultOrAPostgresUrlFromTheFileTheEnvironmentOrTheFlag() {
+        assertThat(loader(Map.of()).parse("", ServerConfigLoader.Overrides.none()).state()).isEqualTo(StateLocation.SQLITE);
+        ServerConfig fromFile = loader(Map.of("PG_PASSWORD", "s3cret")).parse(
+                "kmb:\n  broker:\n    state: postgresql://kmb:${PG_PASSWORD}@db:5432/bus?schema=kmb\n",
+                ServerConfigLoader.Overrides.none());
+        assertThat(fromFile.state()).isEqualTo(new StateLocation.Postgres(new PostgresStoreConfig(
+                "jdbc:postgresql://db:5432/bus", Optional.of("kmb"), Optional.of("s3cret"), Optional.of("kmb"),
+                PostgresStoreConfig.DEFAULT_POOL_SIZE)));
+        assertThat(fromFile.state().toString()).isEqualTo("postgresql://kmb:***@db:5432/bus?schema=kmb");
+        ServerConfig flag = loader(Map.of()).parse("kmb:\n  broker:\n    state: postgresql://db/bus\n",
+                new ServerConfigLoader.Overrides(Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("sqlite")));
+        assertThat(flag.state()).isEqualTo(StateLocation.SQLITE);
+    }
+
+    @Test
+    void aBadStateIsNamedWithItsKeyOrFlagAndNeverShowsThePassword() {
+        assertThatThrownBy(() -> loader(Map.of()).parse("kmb:\n  broker:\n    state: mysql://root:s3cret@db/bus\n",
+                ServerConfigLoader.Overrides.none()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("kmb.broker.state")
+                .hasMessageContaining("must be sqlite or postgresql://").hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> loader(Map.of()).parse("", new ServerConfigLoader.Overrides(Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.of("postgresql://kmb:s3cret@db/bus?pool_size=0"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--state")
+                .hasMessageContaining("pool_size = 0 must be in 1..200").hasMessageNotContaining("s3cret");
     }
 }

@@ -88,6 +88,34 @@ public interface StateStore extends AutoCloseable {
     /** Forgets claims and marks below {@code belowOffset} of a dead-letter partition (retention deleted those). */
     void pruneDeadLetterMarks(TenantId tenant, TopicName topic, int partition, long belowOffset);
 
+    /**
+     * Takes or renews the lease on a subscription for {@code holder} (a bus node) until {@code nowMillis + ttlMillis}:
+     * {@code true} when the holder has it now, {@code false} when another holder's lease has not expired. Atomic across
+     * every process sharing the store.
+     */
+    boolean acquireLease(TenantId tenant, String subscription, String holder, long nowMillis, long ttlMillis);
+
+    /** Gives the lease up if {@code holder} has it, so another node may take it at once. */
+    void releaseLease(TenantId tenant, String subscription, String holder);
+
+    /** Stores a new transaction; {@code false} when the tenant has one of that id or its producer id is taken. */
+    boolean createTransaction(TransactionRecord transaction);
+
+    /**
+     * Moves a transaction to {@code transaction.state()} (with its reason and {@code updatedAt}) if it is still in
+     * {@code expected}; {@code false} when it is not (another decision won) or does not exist.
+     */
+    boolean updateTransaction(TransactionRecord transaction, TransactionState expected);
+
+    /** The tenant's transaction of that id. */
+    Optional<TransactionRecord> transaction(TenantId tenant, String id);
+
+    /** Every tenant's transactions that are not finished (open, committing, aborting): what start-up resumes. */
+    List<TransactionRecord> unfinishedTransactions();
+
+    /** The largest producer id ever given to a transaction, 0 when none was: the next one is above it. */
+    long maxProducerId();
+
     /** Releases the store; later calls throw {@link StateStoreException}. Idempotent. */
     @Override
     void close();

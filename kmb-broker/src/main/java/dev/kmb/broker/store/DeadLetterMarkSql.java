@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,6 +17,11 @@ import java.util.Set;
 /**
  * The statements on {@code dead_letter_marks} (schema V4), portable to SQLite and PostgreSQL. The caller supplies the
  * connection and the transaction; see {@link JdbcStateStore}. Stateless.
+ *
+ * <p>Across processes (PostgreSQL) a claim is decided by the row itself: the upsert either inserts the row or updates
+ * it under its row lock, re-checking the {@code WHERE} on the newest committed version, so of two concurrent claims
+ * exactly one counts 1. Multi-row writes take the rows in {@link #KEY_ORDER}, the same on every node, so two redrives
+ * on overlapping selections wait for each other instead of deadlocking.
  */
 final class DeadLetterMarkSql {
 
@@ -44,6 +50,10 @@ final class DeadLetterMarkSql {
     private static final String PRUNE =
             "DELETE FROM dead_letter_marks WHERE tenant = ? AND topic = ? AND partition = ? AND dlq_offset < ?";
 
+    private static final Comparator<DeadLetterRef> KEY_ORDER = Comparator.comparing(DeadLetterRef::tenant)
+            .thenComparing(DeadLetterRef::topic).thenComparingInt(DeadLetterRef::partition)
+            .thenComparingLong(DeadLetterRef::offset);
+
     private DeadLetterMarkSql() {
     }
 
@@ -68,9 +78,9 @@ final class DeadLetterMarkSql {
 
     static List<DeadLetterRef> claim(Connection c, String claim, List<DeadLetterRef> refs, long now, long staleBefore)
             throws SQLException {
-        List<DeadLetterRef> claimed = new ArrayList<>(refs.size());
+        Set<DeadLetterRef> claimed = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
-            for (DeadLetterRef r : refs) {
+            for (DeadLetterRef r : inKeyOrder(refs)) {
                 setRef(ps, 1, r);
                 ps.setString(5, claim);
                 ps.setLong(6, now);
@@ -80,12 +90,12 @@ final class DeadLetterMarkSql {
                 }
             }
         }
-        return claimed;
+        return refs.stream().filter(claimed::remove).toList(); // the order given, a repeated ref once
     }
 
     static void markRedriven(Connection c, String claim, Collection<DeadLetterRef> refs, long now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(MARK_REDRIVEN)) {
-            for (DeadLetterRef r : refs) {
+            for (DeadLetterRef r : inKeyOrder(refs)) {
                 ps.setLong(1, now);
                 setRef(ps, 2, r);
                 ps.setString(6, claim);
@@ -97,7 +107,7 @@ final class DeadLetterMarkSql {
 
     static void release(Connection c, String claim, Collection<DeadLetterRef> refs) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(RELEASE)) {
-            for (DeadLetterRef r : refs) {
+            for (DeadLetterRef r : inKeyOrder(refs)) {
                 setRef(ps, 1, r);
                 ps.setString(5, claim);
                 ps.addBatch();
@@ -114,6 +124,12 @@ final class DeadLetterMarkSql {
             ps.setLong(4, below);
             ps.executeUpdate();
         }
+    }
+
+    private static List<DeadLetterRef> inKeyOrder(Collection<DeadLetterRef> refs) {
+        List<DeadLetterRef> sorted = new ArrayList<>(refs);
+        sorted.sort(KEY_ORDER);
+        return sorted;
     }
 
     private static void setRef(PreparedStatement ps, int first, DeadLetterRef r) throws SQLException {

@@ -7,6 +7,8 @@ import dev.kmb.broker.spi.StateStoreException;
 import dev.kmb.broker.spi.SubscriptionRecord;
 import dev.kmb.broker.spi.TenantId;
 import dev.kmb.broker.spi.TopicRecord;
+import dev.kmb.broker.spi.TransactionRecord;
+import dev.kmb.broker.spi.TransactionState;
 import dev.kmb.core.TopicName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,17 +17,24 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The state store in plain JDBC on the portable schema ({@code db/migration/common}): every statement here runs
- * unchanged on SQLite and PostgreSQL (upserts are {@code INSERT ... ON CONFLICT}). A subclass supplies connections
- * and their exclusion ({@link #withConnection}); this class owns SQL, transactions and row mapping. Thread-safe as
- * far as {@link #withConnection} is.
+ * unchanged on SQLite and PostgreSQL (upserts are {@code INSERT ... ON CONFLICT}); what differs is in
+ * {@link SqlDialect}. A subclass supplies connections and their exclusion ({@link #withConnection}); this class owns
+ * SQL, transactions and row mapping. Thread-safe as far as {@link #withConnection} is.
+ *
+ * <p>Several processes on one database (PostgreSQL): every multi-row write takes its row locks in one global order
+ * (cursors and dead-letter refs sorted by key), so two nodes never deadlock on each other; a transaction that still
+ * loses to a concurrent one ({@link SqlDialect#isTransient}) runs again, up to {@link #MAX_ATTEMPTS} times.
  */
 abstract class JdbcStateStore implements StateStore {
 
@@ -37,6 +46,11 @@ abstract class JdbcStateStore implements StateStore {
 
     /** Rows per JDBC batch when saving cursors: bounds the driver's buffers for very large saves. */
     static final int CURSOR_BATCH = 500;
+
+    /** Runs of a transaction that failed only because of a concurrent one, before the failure is reported. */
+    static final int MAX_ATTEMPTS = 5;
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcStateStore.class);
 
     private static final String TOPIC_COLUMNS = "tenant, name, config, created_at, updated_at";
     private static final String INSERT_TOPIC = "INSERT INTO topics (" + TOPIC_COLUMNS + ") VALUES (?, ?, ?, ?, ?)"
@@ -84,12 +98,20 @@ abstract class JdbcStateStore implements StateStore {
             Comparator.comparing(SubscriptionRecord::tenant).thenComparing(SubscriptionRecord::name);
     private static final Comparator<CursorState> CURSOR_ORDER =
             Comparator.comparing(CursorState::topic).thenComparingInt(CursorState::partition);
+    // The order a save takes its row locks in: the same on every node, so concurrent saves cannot deadlock.
+    private static final Comparator<CursorState> CURSOR_KEY_ORDER = Comparator.comparing(CursorState::tenant)
+            .thenComparing(CursorState::subscription).thenComparing(CURSOR_ORDER);
 
     private final Clock clock;
+    private final SqlDialect dialect;
 
-    protected JdbcStateStore(Clock clock) {
+    protected JdbcStateStore(Clock clock, SqlDialect dialect) {
         this.clock = clock;
+        this.dialect = dialect;
     }
+
+    /** The schema version Flyway reported after migrating at open, e.g. {@code "4"}. */
+    abstract String schemaVersion();
 
     /**
      * Runs {@code work} on a connection in auto-commit mode that no other thread uses meanwhile, wrapping an
@@ -97,21 +119,35 @@ abstract class JdbcStateStore implements StateStore {
      */
     protected abstract <T> T withConnection(String what, SqlWork<T> work);
 
-    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    /**
+     * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws, and run again
+     * when it lost only to a concurrent transaction ({@link SqlDialect#isTransient}); {@code work} must therefore
+     * have no effect outside the connection.
+     */
     protected final <T> T inTransaction(String what, SqlWork<T> work) {
         return withConnection(what, c -> {
             c.setAutoCommit(false);
             try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure);
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        T result = work.run(c);
+                        c.commit();
+                        return result;
+                    } catch (SQLException | RuntimeException e) {
+                        try {
+                            c.rollback();
+                        } catch (SQLException rollbackFailure) {
+                            e.addSuppressed(rollbackFailure);
+                            throw e;
+                        }
+                        if (attempt < MAX_ATTEMPTS && e instanceof SQLException s && dialect.isTransient(s)) {
+                            LOG.debug("{}: lost to a concurrent transaction ({}), attempt {} of {}", what,
+                                    s.getSQLState(), attempt, MAX_ATTEMPTS);
+                            continue;
+                        }
+                        throw e;
+                    }
                 }
-                throw e;
             } finally {
                 c.setAutoCommit(true);
             }
@@ -157,7 +193,8 @@ abstract class JdbcStateStore implements StateStore {
     public boolean updateTopic(TopicRecord t) {
         return inTransaction("update topic " + t.tenant() + "/" + t.name(), c -> {
             List<String> stored = new ArrayList<>(1);
-            try (PreparedStatement ps = prepare(c, SELECT_TOPIC_CONFIG, t.tenant().value(), t.name().value());
+            try (PreparedStatement ps = prepare(c, dialect.lockingRead(SELECT_TOPIC_CONFIG), t.tenant().value(),
+                    t.name().value());
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     stored.add(rs.getString(1));
@@ -242,6 +279,7 @@ abstract class JdbcStateStore implements StateStore {
     public boolean deleteSubscription(TenantId tenant, String name) {
         return inTransaction("delete subscription " + tenant + "/" + name, c -> {
             update(c, DELETE_SUBSCRIPTION_CURSORS, tenant.value(), name);
+            update(c, "DELETE FROM subscription_leases WHERE tenant = ? AND subscription = ?", tenant.value(), name);
             return update(c, DELETE_SUBSCRIPTION, tenant.value(), name) == 1;
         });
     }
@@ -273,6 +311,7 @@ abstract class JdbcStateStore implements StateStore {
         }
         // Encode before taking the connection: the connection is the store's one bottleneck.
         CursorState[] states = cursors.toArray(CursorState[]::new);
+        Arrays.sort(states, CURSOR_KEY_ORDER);
         String[] encoded = new String[states.length];
         String[] retries = new String[states.length];
         for (int i = 0; i < states.length; i++) {
@@ -381,6 +420,64 @@ abstract class JdbcStateStore implements StateStore {
             DeadLetterMarkSql.prune(c, tenant, topic, partition, belowOffset);
             return null;
         });
+    }
+
+    // ---- leases
+
+    private static final String ACQUIRE_LEASE = """
+            INSERT INTO subscription_leases (tenant, subscription, holder, expires_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (tenant, subscription) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+            WHERE subscription_leases.holder = excluded.holder OR subscription_leases.expires_at <= ?""";
+    private static final String RELEASE_LEASE =
+            "DELETE FROM subscription_leases WHERE tenant = ? AND subscription = ? AND holder = ?";
+
+    @Override
+    public boolean acquireLease(TenantId tenant, String subscription, String holder, long nowMillis, long ttlMillis) {
+        return inTransaction("lease " + tenant + "/" + subscription, c -> {
+            try (PreparedStatement ps = c.prepareStatement(ACQUIRE_LEASE)) {
+                ps.setString(1, tenant.value());
+                ps.setString(2, subscription);
+                ps.setString(3, holder);
+                ps.setLong(4, nowMillis + ttlMillis);
+                ps.setLong(5, nowMillis);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public void releaseLease(TenantId tenant, String subscription, String holder) {
+        withConnection("release lease " + tenant + "/" + subscription, c -> update(c, RELEASE_LEASE, tenant.value(),
+                subscription, holder));
+    }
+
+    // ---- transactions (the SQL is in TransactionSql)
+
+    @Override
+    public boolean createTransaction(TransactionRecord transaction) {
+        return withConnection("create transaction " + transaction.tenant() + "/" + transaction.id(),
+                c -> TransactionSql.insert(c, transaction));
+    }
+
+    @Override
+    public boolean updateTransaction(TransactionRecord transaction, TransactionState expected) {
+        return withConnection("update transaction " + transaction.tenant() + "/" + transaction.id(),
+                c -> TransactionSql.update(c, transaction, expected));
+    }
+
+    @Override
+    public Optional<TransactionRecord> transaction(TenantId tenant, String id) {
+        return withConnection("read transaction " + tenant + "/" + id, c -> TransactionSql.select(c, tenant, id));
+    }
+
+    @Override
+    public List<TransactionRecord> unfinishedTransactions() {
+        return withConnection("read unfinished transactions", TransactionSql::unfinished);
+    }
+
+    @Override
+    public long maxProducerId() {
+        return withConnection("read the largest producer id", TransactionSql::maxProducerId);
     }
 
     // ---- helpers

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded state store: {@code <dataDir>/state.db}, one SQLite file, schema by Flyway from
- * {@code classpath:db/migration/common}. Thread-safe.
+ * {@code classpath:db/migration/common} and {@code db/migration/sqlite} ({@link SqlDialect#SQLITE}). Thread-safe.
  *
  * <p><b>Concurrency.</b> SQLite has a single writer per file anyway, so the store holds one connection and a
  * {@link ReentrantLock} around it (not {@code synchronized}: callers are virtual threads, and the lock is held across
@@ -44,9 +44,6 @@ public final class SqliteStateStore extends JdbcStateStore {
     /** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
     public static final Duration BUSY_TIMEOUT = Duration.ofSeconds(5);
 
-    /** Where the portable migrations live; the PostgreSQL store runs the same ones. */
-    static final String MIGRATIONS = "classpath:db/migration/common";
-
     private static final Logger LOG = LoggerFactory.getLogger(SqliteStateStore.class);
 
     private final Path file;
@@ -56,7 +53,7 @@ public final class SqliteStateStore extends JdbcStateStore {
     private boolean closed; // guarded by lock
 
     private SqliteStateStore(Path file, Clock clock, Connection connection, String schemaVersion) {
-        super(clock);
+        super(clock, SqlDialect.SQLITE);
         this.file = file;
         this.connection = connection;
         this.schemaVersion = schemaVersion;
@@ -112,7 +109,7 @@ public final class SqliteStateStore extends JdbcStateStore {
         try {
             Flyway flyway = Flyway.configure(SqliteStateStore.class.getClassLoader())
                     .dataSource(dataSource)
-                    .locations(MIGRATIONS)
+                    .locations(SqlDialect.SQLITE.migrationLocations())
                     .failOnMissingLocations(true) // a jar built without the migrations must not start on an empty db
                     .load();
             flyway.migrate();

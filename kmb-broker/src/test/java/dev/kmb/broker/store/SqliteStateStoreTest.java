@@ -3,452 +3,51 @@ package dev.kmb.broker.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kmb.broker.spi.CursorState;
-import dev.kmb.broker.spi.Ordering;
-import dev.kmb.broker.spi.StartPosition;
 import dev.kmb.broker.spi.StateStoreException;
-import dev.kmb.broker.spi.SubscriptionMode;
-import dev.kmb.broker.spi.SubscriptionRecord;
-import dev.kmb.broker.spi.TenantId;
-import dev.kmb.broker.spi.TopicRecord;
-import dev.kmb.core.TopicName;
-import dev.kmb.core.TopicPattern;
-import dev.kmb.log.spi.Compression;
-import dev.kmb.log.spi.Durability;
-import dev.kmb.log.spi.Retention;
-import dev.kmb.log.spi.TopicSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
-class SqliteStateStoreTest {
-
-    private static final Instant T0 = Instant.parse("2025-06-01T12:00:00.123Z");
-    private static final TenantId ACME = TenantId.of("acme");
-    private static final TenantId GLOBEX = TenantId.of("globex");
-    private static final TopicName ORDERS = TopicName.of("orders.created");
-    private static final TopicName PAYMENTS = TopicName.of("payments.settled");
+/** The state-store contract on SQLite, plus what only the embedded file has. */
+class SqliteStateStoreTest extends StateStoreContract {
 
     @TempDir
     Path dir;
 
-    private SqliteStateStore store;
-
-    @BeforeEach
-    void open() {
-        store = SqliteStateStore.open(dir, Clock.fixed(T0, ZoneOffset.UTC));
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
-    private SqliteStateStore reopen() {
-        store.close();
-        store = SqliteStateStore.open(dir);
-        return store;
-    }
-
-    private static TopicRecord topic(TenantId tenant, TopicName name) {
-        return TopicRecord.create(tenant, name, TopicSpec.defaults(), T0);
-    }
-
-    private static SubscriptionRecord subscription(TenantId tenant, String name) {
-        return SubscriptionRecord.builder(tenant, name, TopicPattern.of("#")).build(T0);
-    }
-
-    private static CursorState cursor(TenantId tenant, String sub, TopicName topic, int partition, long floor,
-                                      long... acked) {
-        return new CursorState(tenant, sub, topic, partition, floor, acked);
-    }
-
-    // ---- topics
-
-    @Test
-    void topicRoundTripsWithEveryField() {
-        TopicSpec spec = new TopicSpec(12, Durability.DURABLE, new Retention(86_400_000, 1_000_000, 1L << 40),
-                Compression.ZSTD);
-        TopicRecord t = new TopicRecord(ACME, ORDERS, spec, T0, T0.plusSeconds(5));
-
-        assertThat(store.createTopic(t)).isTrue();
-
-        assertThat(store.topic(ACME, ORDERS)).contains(t);
-        assertThat(reopen().topic(ACME, ORDERS)).contains(t);
-    }
-
-    @Test
-    void creatingATopicTwiceAnswersFalseAndKeepsTheFirst() {
-        TopicRecord first = topic(ACME, ORDERS);
-        TopicRecord second = TopicRecord.create(ACME, ORDERS, TopicSpec.defaults().withPartitions(8), T0.plusSeconds(1));
-
-        assertThat(store.createTopic(first)).isTrue();
-        assertThat(store.createTopic(second)).isFalse();
-
-        assertThat(store.topic(ACME, ORDERS)).contains(first);
-    }
-
-    @Test
-    void updateReplacesTheSpecAndKeepsCreatedAt() {
-        TopicRecord t = topic(ACME, ORDERS);
-        store.createTopic(t);
-        TopicSpec changed = t.spec().withPartitions(4).withRetention(Retention.maxAge(Duration.ofDays(7)))
-                .withCompression(Compression.GZIP).withDurability(Durability.EPHEMERAL);
-        Instant later = T0.plusSeconds(60);
-
-        assertThat(store.updateTopic(new TopicRecord(ACME, ORDERS, changed, T0.plusSeconds(999), later))).isTrue();
-
-        assertThat(store.topic(ACME, ORDERS)).contains(new TopicRecord(ACME, ORDERS, changed, T0, later));
-    }
-
-    @Test
-    void updateOrDeleteOfAMissingTopicAnswersFalse() {
-        assertThat(store.updateTopic(topic(ACME, ORDERS))).isFalse();
-        assertThat(store.deleteTopic(ACME, ORDERS)).isFalse();
-        assertThat(store.topic(ACME, ORDERS)).isEmpty();
-    }
-
-    @Test
-    void deletedTopicIsGone() {
-        store.createTopic(topic(ACME, ORDERS));
-        store.createTopic(topic(ACME, PAYMENTS));
-
-        assertThat(store.deleteTopic(ACME, ORDERS)).isTrue();
-
-        assertThat(store.topic(ACME, ORDERS)).isEmpty();
-        assertThat(store.topics(ACME)).extracting(TopicRecord::name).containsExactly(PAYMENTS);
-    }
-
-    @Test
-    void tenantsDoNotSeeEachOthersTopics() {
-        TopicRecord acmeOrders = topic(ACME, ORDERS);
-        TopicRecord globexOrders = TopicRecord.create(GLOBEX, ORDERS, TopicSpec.defaults().withPartitions(3), T0);
-        TopicRecord globexPayments = topic(GLOBEX, PAYMENTS);
-
-        assertThat(store.createTopic(globexPayments)).isTrue();
-        assertThat(store.createTopic(acmeOrders)).isTrue();
-        assertThat(store.createTopic(globexOrders)).isTrue();
-        store.deleteTopic(ACME, PAYMENTS);
-
-        assertThat(store.topics(ACME)).containsExactly(acmeOrders);
-        assertThat(store.topics(GLOBEX)).containsExactly(globexOrders, globexPayments);
-        assertThat(store.topics(TenantId.DEFAULT)).isEmpty();
-        assertThat(store.topic(GLOBEX, ORDERS)).contains(globexOrders);
-        assertThat(store.allTopics()).containsExactly(acmeOrders, globexOrders, globexPayments);
-    }
-
-    @Test
-    void updatePreservesConfigFieldsWrittenByANewerVersion() throws SQLException {
-        store.createTopic(topic(ACME, ORDERS));
-        sql("UPDATE topics SET config = '{\"partitions\":1,\"durability\":\"persistent\",\"compression\":\"none\","
-                + "\"retention\":{\"max_age_ms\":-1,\"max_messages\":-1,\"max_bytes\":-1},"
-                + "\"schema\":{\"subject\":\"orders\"}}'");
-
-        assertThat(store.topic(ACME, ORDERS)).map(TopicRecord::spec).contains(TopicSpec.defaults());
-        // a document from before dedup_window_ms reads as the default window
-        assertThat(store.topic(ACME, ORDERS)).map(TopicRecord::dedupWindow).contains(TopicRecord.DEFAULT_DEDUP_WINDOW);
-        store.updateTopic(topic(ACME, ORDERS).withSpec(TopicSpec.defaults().withPartitions(2), T0));
-
-        assertThat(query("SELECT config FROM topics"))
-                .containsExactly("{\"partitions\":2,\"durability\":\"persistent\",\"compression\":\"none\","
-                        + "\"retention\":{\"max_age_ms\":-1,\"max_messages\":-1,\"max_bytes\":-1},"
-                        + "\"schema\":{\"subject\":\"orders\"},\"dedup_window_ms\":120000}");
-    }
-
-    @Test
-    void configIsSnakeCaseJsonAndKeysAreColumns() throws SQLException {
-        store.createTopic(topic(ACME, ORDERS));
-        store.createSubscription(subscription(ACME, "billing"));
-
-        assertThat(query("SELECT tenant || ' ' || name || ' ' || config || ' ' || created_at FROM topics"))
-                .containsExactly("acme orders.created {\"partitions\":1,\"durability\":\"persistent\","
-                        + "\"compression\":\"none\",\"retention\":{\"max_age_ms\":-1,\"max_messages\":-1,"
-                        + "\"max_bytes\":-1},\"dedup_window_ms\":120000} " + T0.toEpochMilli());
-        assertThat(query("SELECT tenant || ' ' || name || ' ' || config FROM subscriptions"))
-                .containsExactly("acme billing {\"pattern\":\"#\",\"mode\":\"shared\",\"start\":\"latest\","
-                        + "\"ack_timeout_ms\":30000,\"max_deliveries\":3,\"backoff_ms\":[1000,5000,15000],"
-                        + "\"max_in_flight\":1000,\"ordering\":\"relaxed\",\"dead_letter_expired\":false}");
-    }
-
-    @Test
-    void corruptConfigIsReportedWithItsKey() throws SQLException {
-        store.createTopic(topic(ACME, ORDERS));
-        sql("UPDATE topics SET config = '{\"durability\":\"persistent\",\"compression\":\"none\","
-                + "\"retention\":{\"max_age_ms\":-1,\"max_messages\":-1,\"max_bytes\":-1}}'");
-
-        assertThatThrownBy(() -> store.topic(ACME, ORDERS))
-                .isInstanceOf(StateStoreException.class)
-                .hasMessageContaining("corrupt row in topics (acme/orders.created)")
-                .hasMessageContaining("'partitions' is missing");
-    }
-
-    // ---- subscriptions
-
-    static Stream<SubscriptionRecord> subscriptions() {
-        return Stream.of(
-                SubscriptionRecord.builder(ACME, "defaults", TopicPattern.of("orders.*")).build(T0),
-                SubscriptionRecord.builder(ACME, "from-earliest", TopicPattern.of("#"))
-                        .mode(SubscriptionMode.KEY_SHARED).start(StartPosition.EARLIEST).build(T0),
-                SubscriptionRecord.builder(ACME, "at.offset_42", TopicPattern.of("a.#.z"))
-                        .mode(SubscriptionMode.EXCLUSIVE).start(new StartPosition.AtOffset(42))
-                        .ackTimeout(Duration.ofMillis(1500)).maxDeliveries(10).maxInFlight(1)
-                        .backoff(List.of()).build(T0),
-                SubscriptionRecord.builder(ACME, "AT-TIME", TopicPattern.of("orders.created"))
-                        .mode(SubscriptionMode.FAILOVER)
-                        .start(new StartPosition.AtTime(Instant.parse("2025-05-31T23:59:59.987654321Z")))
-                        .ackTimeout(Duration.ofMinutes(10)).maxDeliveries(1).maxInFlight(100_000)
-                        .backoff(List.of(Duration.ZERO, Duration.ofMillis(250), Duration.ofHours(1))).build(T0),
-                SubscriptionRecord.builder(ACME, "dead-letters", TopicPattern.of("orders.#"))
-                        .mode(SubscriptionMode.KEY_SHARED).ordering(Ordering.RELAXED)
-                        .deadLetterTopic(Optional.of(TopicName.of("orders.dead"))).deadLetterExpired(true).build(T0));
-    }
-
-    @Test
-    void aSubscriptionStoredBeforeTheDeliveryPolicySettingsReadsWithTheirDefaults() throws Exception {
-        // a row as version 0.1 wrote it: no ordering, dead_letter_topic or dead_letter_expired
-        sql("INSERT INTO subscriptions (tenant, name, config, created_at) VALUES ('acme', 'old', "
-                + "'{\"pattern\":\"#\",\"mode\":\"exclusive\",\"start\":\"latest\",\"ack_timeout_ms\":30000,"
-                + "\"max_deliveries\":3,\"backoff_ms\":[1000],\"max_in_flight\":10}', 0)");
-
-        SubscriptionRecord old = store.subscription(ACME, "old").orElseThrow();
-
-        assertThat(old.ordering()).isEqualTo(Ordering.STRICT);
-        assertThat(old.deadLetterTopic()).isEmpty();
-        assertThat(old.deadLetterExpired()).isFalse();
-    }
-
-    @ParameterizedTest
-    @MethodSource("subscriptions")
-    void subscriptionRoundTripsWithEveryField(SubscriptionRecord s) {
-        assertThat(store.createSubscription(s)).isTrue();
-
-        assertThat(store.subscription(ACME, s.name())).contains(s);
-        assertThat(reopen().subscription(ACME, s.name())).contains(s);
-    }
-
-    @Test
-    void creatingASubscriptionTwiceAnswersFalseAndKeepsTheFirst() {
-        SubscriptionRecord first = subscription(ACME, "billing");
-        SubscriptionRecord second = SubscriptionRecord.builder(ACME, "billing", TopicPattern.of("other")).build(T0);
-
-        assertThat(store.createSubscription(first)).isTrue();
-        assertThat(store.createSubscription(second)).isFalse();
-
-        assertThat(store.subscription(ACME, "billing")).contains(first);
-    }
-
-    @Test
-    void tenantsDoNotSeeEachOthersSubscriptions() {
-        List<SubscriptionRecord> all = subscriptions().toList();
-        all.forEach(store::createSubscription);
-        SubscriptionRecord globexBilling = subscription(GLOBEX, "billing");
-        SubscriptionRecord globexDefaults = subscription(GLOBEX, "defaults");
-        assertThat(store.createSubscription(globexDefaults)).isTrue();
-        assertThat(store.createSubscription(globexBilling)).isTrue();
-
-        assertThat(store.subscriptions(ACME)).extracting(SubscriptionRecord::name)
-                .containsExactly("AT-TIME", "at.offset_42", "dead-letters", "defaults", "from-earliest");
-        assertThat(store.subscriptions(GLOBEX)).containsExactly(globexBilling, globexDefaults);
-        assertThat(store.subscription(GLOBEX, "defaults")).contains(globexDefaults);
-        assertThat(store.allSubscriptions()).hasSize(7)
-                .startsWith(store.subscriptions(ACME).toArray(SubscriptionRecord[]::new));
-        assertThat(store.deleteSubscription(GLOBEX, "defaults")).isTrue();
-        assertThat(store.subscription(ACME, "defaults")).isPresent();
-        assertThat(store.deleteSubscription(GLOBEX, "defaults")).isFalse();
-    }
-
-    // ---- cursors
-
-    @Test
-    void savedCursorsAreUpsertedAndSurviveReopen() {
-        store.createTopic(topic(ACME, ORDERS));
-        store.createTopic(topic(ACME, PAYMENTS));
-        store.createSubscription(subscription(ACME, "billing"));
-        store.saveCursors(List.of(cursor(ACME, "billing", ORDERS, 0, 10, 12, 13, 20),
-                cursor(ACME, "billing", ORDERS, 1, 0)));
-
-        CursorState moved = cursor(ACME, "billing", ORDERS, 0, 21, 25);
-        CursorState payments = cursor(ACME, "billing", PAYMENTS, 0, 1_000_000_000_000L, 1_000_000_000_002L);
-        store.saveCursors(List.of(payments, moved));
-
-        List<CursorState> expected = List.of(moved, cursor(ACME, "billing", ORDERS, 1, 0), payments);
-        assertThat(store.cursors(ACME, "billing")).containsExactlyElementsOf(expected);
-        assertThat(reopen().cursors(ACME, "billing")).containsExactlyElementsOf(expected);
-    }
-
-    @Test
-    void cursorMayMoveBackwardsForASeek() {
-        store.createTopic(topic(ACME, ORDERS));
-        store.createSubscription(subscription(ACME, "billing"));
-        store.saveCursors(List.of(cursor(ACME, "billing", ORDERS, 0, 500, 502)));
-
-        store.saveCursors(List.of(cursor(ACME, "billing", ORDERS, 0, 7)));
-
-        assertThat(store.cursors(ACME, "billing")).containsExactly(cursor(ACME, "billing", ORDERS, 0, 7));
-    }
-
-    @Test
-    void deletingATopicDeletesItsCursorsOnly() {
-        store.createTopic(topic(ACME, ORDERS));
-        store.createTopic(topic(ACME, PAYMENTS));
-        store.createSubscription(subscription(ACME, "billing"));
-        store.saveCursors(List.of(cursor(ACME, "billing", ORDERS, 0, 5), cursor(ACME, "billing", PAYMENTS, 0, 9)));
-
-        store.deleteTopic(ACME, ORDERS);
-        store.createTopic(topic(ACME, ORDERS)); // a namesake must start without the old topic's acks
-
-        assertThat(store.cursors(ACME, "billing")).containsExactly(cursor(ACME, "billing", PAYMENTS, 0, 9));
-    }
-
-    @Test
-    void deletingASubscriptionDeletesItsCursorsOnly() {
-        store.createTopic(topic(ACME, ORDERS));
-        store.createSubscription(subscription(ACME, "billing"));
-        store.createSubscription(subscription(ACME, "audit"));
-        store.saveCursors(List.of(cursor(ACME, "billing", ORDERS, 0, 5), cursor(ACME, "audit", ORDERS, 0, 9)));
-
-        assertThat(store.deleteSubscription(ACME, "billing")).isTrue();
-        store.createSubscription(subscription(ACME, "billing"));
-
-        assertThat(store.cursors(ACME, "billing")).isEmpty();
-        assertThat(store.cursors(ACME, "audit")).containsExactly(cursor(ACME, "audit", ORDERS, 0, 9));
-    }
-
-    @Test
-    void cursorsOfADeletedTopicOrSubscriptionAreSkippedNotFailed() {
-        store.createTopic(topic(ACME, ORDERS));
-        store.createSubscription(subscription(ACME, "billing"));
-
-        store.saveCursors(List.of(cursor(ACME, "billing", PAYMENTS, 0, 5), cursor(ACME, "gone", ORDERS, 0, 5),
-                cursor(GLOBEX, "billing", ORDERS, 0, 5), cursor(ACME, "billing", ORDERS, 3, 8)));
-
-        assertThat(store.cursors(ACME, "billing")).containsExactly(cursor(ACME, "billing", ORDERS, 3, 8));
-        assertThat(store.cursors(ACME, "gone")).isEmpty();
-        assertThat(store.cursors(GLOBEX, "billing")).isEmpty();
-    }
-
-    @Test
-    void tenantsDoNotSeeEachOthersCursors() {
-        for (TenantId t : List.of(ACME, GLOBEX)) {
-            store.createTopic(topic(t, ORDERS));
-            store.createSubscription(subscription(t, "billing"));
-        }
-        store.saveCursors(List.of(cursor(ACME, "billing", ORDERS, 0, 5), cursor(GLOBEX, "billing", ORDERS, 0, 9)));
-
-        store.deleteTopic(GLOBEX, ORDERS);
-
-        assertThat(store.cursors(ACME, "billing")).containsExactly(cursor(ACME, "billing", ORDERS, 0, 5));
-        assertThat(store.cursors(GLOBEX, "billing")).isEmpty();
-    }
-
-    @Test
-    void aFailedSaveStoresNothingOfItsBatch() throws SQLException {
-        store.createTopic(topic(ACME, ORDERS));
-        store.createSubscription(subscription(ACME, "billing"));
-        store.saveCursors(List.of(cursor(ACME, "billing", ORDERS, 0, 5)));
-        // A trigger stands in for a disk error on the second row of the batch.
-        sql("CREATE TRIGGER fail_p1 BEFORE INSERT ON cursors WHEN NEW.partition = 1"
-                + " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
-
-        assertThatThrownBy(() -> store.saveCursors(List.of(cursor(ACME, "billing", ORDERS, 0, 50),
-                cursor(ACME, "billing", ORDERS, 1, 50))))
-                .isInstanceOf(StateStoreException.class).hasMessageContaining("save 2 cursors");
-
-        assertThat(store.cursors(ACME, "billing")).containsExactly(cursor(ACME, "billing", ORDERS, 0, 5));
-    }
-
-    @Test
-    void cursorUpdatedAtComesFromTheClock() throws SQLException {
-        store.createTopic(topic(ACME, ORDERS));
-        store.createSubscription(subscription(ACME, "billing"));
-        store.saveCursors(List.of(cursor(ACME, "billing", ORDERS, 0, 5, 7)));
-
-        assertThat(query("SELECT ack_floor || ' ' || acked_above || ' ' || updated_at FROM cursors"))
-                .containsExactly("5 " + AckedSetCodec.encode(5, new long[] {7}) + " " + T0.toEpochMilli());
-    }
-
-    @Test
-    void concurrentCallersAllLand() throws Exception {
-        int threads = 16;
-        int rounds = 50;
-        store.createSubscription(subscription(ACME, "billing"));
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                TopicName name = TopicName.of("load.t" + t);
-                done.add(pool.submit(() -> {
-                    store.createTopic(topic(ACME, name));
-                    for (int r = 0; r < rounds; r++) {
-                        store.saveCursors(List.of(cursor(ACME, "billing", name, 0, r),
-                                cursor(ACME, "billing", name, 1, r)));
-                        assertThat(store.topics(ACME)).isNotEmpty();
-                    }
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        }
-
-        assertThat(store.topics(ACME)).hasSize(threads);
-        assertThat(store.cursors(ACME, "billing")).hasSize(2 * threads)
-                .allSatisfy(c -> assertThat(c.ackFloor()).isEqualTo(rounds - 1));
+    @Override
+    StoreFixture newFixture() {
+        return new StoreFixture.Sqlite(dir);
     }
 
     // ---- the file
 
     @Test
-    void secondStoreOnTheSameFileSeesAndMakesCommits() {
-        try (SqliteStateStore second = SqliteStateStore.open(dir)) {
-            store.createTopic(topic(ACME, ORDERS));
-            assertThat(second.topic(ACME, ORDERS)).isPresent();
-
-            assertThat(second.createTopic(topic(ACME, PAYMENTS))).isTrue();
-            assertThat(store.createTopic(topic(ACME, PAYMENTS))).isFalse();
-            assertThat(store.topics(ACME)).hasSize(2);
-        }
-    }
-
-    @Test
     void schemaVersionAndFlywayHistoryAreVisible() throws SQLException {
-        assertThat(store.schemaVersion()).isEqualTo("4");
-        assertThat(store.file()).isEqualTo(dir.resolve("state.db").toAbsolutePath());
+        assertThat(store.schemaVersion()).isEqualTo("6");
+        assertThat(((SqliteStateStore) store).file()).isEqualTo(dir.resolve("state.db").toAbsolutePath());
         assertThat(query("SELECT version || ' ' || description || ' ' || success FROM flyway_schema_history"))
-                .containsExactly("1 init 1", "2 retry schedule 1", "4 dead letters 1");
+                .containsExactly("1 init 1", "2 retry schedule 1", "4 dead letters 1", "5 transactions 1",
+                "6 subscription leases 1");
         assertThat(query("PRAGMA journal_mode")).containsExactly("wal");
-        assertThat(reopen().schemaVersion()).isEqualTo("4");
+        assertThat(reopen().schemaVersion()).isEqualTo("6");
     }
 
     @Test
-    void closedStoreFailsClearlyAndClosesTwiceQuietly() {
-        store.close();
-        store.close();
+    void aDataDirectoryMigratedBeforeTheDialectFoldersExistedOpensUnchanged() throws Exception {
+        // what 0.1 did: Flyway over db/migration/common only
+        Path old = dir.resolve("old");
+        Files.createDirectories(old);
+        org.sqlite.SQLiteDataSource ds = new org.sqlite.SQLiteDataSource();
+        ds.setUrl("jdbc:sqlite:" + old.resolve(SqliteStateStore.FILE_NAME));
+        org.flywaydb.core.Flyway.configure(getClass().getClassLoader()).dataSource(ds)
+                .locations(SqlDialect.COMMON_MIGRATIONS).load().migrate();
 
-        assertThatThrownBy(() -> store.topics(ACME)).isInstanceOf(StateStoreException.class)
-                .hasMessageContaining("is closed");
-        store = SqliteStateStore.open(dir); // for @AfterEach
+        try (SqliteStateStore reopened = SqliteStateStore.open(old)) {
+            assertThat(reopened.schemaVersion()).isEqualTo("6");
+            assertThat(reopened.createTopic(topic(ACME, ORDERS))).isTrue();
+        }
     }
 
     @Test
@@ -458,25 +57,5 @@ class SqliteStateStoreTest {
 
         assertThatThrownBy(() -> SqliteStateStore.open(file)).isInstanceOf(StateStoreException.class)
                 .hasMessageContaining("not-a-dir");
-    }
-
-    // ---- raw SQL on the file, as an operator's sqlite3 shell would see it
-
-    private void sql(String statement) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("state.db"));
-             Statement st = c.createStatement()) {
-            st.execute(statement);
-        }
-    }
-
-    private List<String> query(String select) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("state.db"));
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(select)) {
-            while (rs.next()) {
-                rows.add(rs.getString(1));
-            }
-        }
-        return rows;
     }
 }

@@ -7,33 +7,39 @@ import dev.kmb.broker.spi.TenantId;
 import dev.kmb.broker.spi.TopicRecord;
 import dev.kmb.core.TopicName;
 import dev.kmb.log.spi.TopicSpec;
-import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The marks a redrive leaves on dead letters (schema V4): claims, redriven marks, release, prune, cascade. */
-class DeadLetterMarksTest {
+/**
+ * The marks a redrive leaves on dead letters (schema V4): claims, redriven marks, release, prune, cascade; and claims
+ * raced by two stores on one database (two bus nodes). Run on each dialect by a subclass.
+ */
+abstract class DeadLetterMarksContract {
 
     private static final TenantId ACME = TenantId.of("acme");
     private static final TopicName DLQ = TopicName.of("kmb.system.dlq");
     private static final long NOW = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
     private static final long LEASE = 120_000;
 
-    @TempDir
-    Path dir;
-    private SqliteStateStore store;
+    private StoreFixture fixture;
+    private JdbcStateStore store;
+
+    /** A fresh, empty database of the dialect under test; called before each test. */
+    abstract StoreFixture newFixture();
 
     @BeforeEach
     void open() {
-        store = SqliteStateStore.open(dir);
+        fixture = newFixture();
+        store = fixture.open(Clock.systemUTC());
         store.createTopic(TopicRecord.create(ACME, DLQ, TopicSpec.defaults(), Instant.ofEpochMilli(NOW)));
     }
 
@@ -83,6 +89,35 @@ class DeadLetterMarksTest {
     }
 
     @Test
+    void twoStoresOnOneDatabaseRacingForTheSameDeadLettersEachGetsEveryOneExactlyOnceBetweenThem() throws Exception {
+        // Two stores = two connection sets, as two bus nodes have; each side claims from several threads, the
+        // selections overlap and come in opposite orders, the way two redrives of a busy dead-letter topic would.
+        int deadLetters = 300;
+        long[] offsets = LongStream.range(0, deadLetters).toArray();
+        long[] reversed = LongStream.range(0, deadLetters).map(o -> deadLetters - 1 - o).toArray();
+        try (JdbcStateStore nodeB = fixture.open(Clock.systemUTC())) {
+            ExecutorService pool = Executors.newFixedThreadPool(6);
+            try {
+                List<Future<List<DeadLetterRef>>> claims = new java.util.ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    JdbcStateStore node = i % 2 == 0 ? store : nodeB;
+                    long[] selection = i % 3 == 0 ? reversed : offsets;
+                    String claim = (node == store ? "a" : "b") + i;
+                    claims.add(pool.submit(() -> node.claimDeadLetters(claim, refs(selection), NOW, NOW - LEASE)));
+                }
+                List<DeadLetterRef> all = new java.util.ArrayList<>();
+                for (Future<List<DeadLetterRef>> f : claims) {
+                    all.addAll(f.get(60, TimeUnit.SECONDS));
+                }
+                assertThat(all).hasSize(deadLetters).doesNotHaveDuplicates();
+                assertThat(nodeB.hiddenDeadLetters(ACME, DLQ, 0, 0, deadLetters, NOW - LEASE)).hasSize(deadLetters);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void anAbandonedClaimShowsAgainAfterTheLeaseAndMayBeTakenOver() {
         store.claimDeadLetters("crashed", refs(5), NOW, NOW - LEASE);
         long later = NOW + LEASE + 1;
@@ -99,7 +134,7 @@ class DeadLetterMarksTest {
         store.claimDeadLetters("r1", refs(7, 8), NOW, NOW - LEASE);
         store.markRedriven("r1", refs(7, 8), NOW);
         store.close();
-        store = SqliteStateStore.open(dir);
+        store = fixture.open(Clock.systemUTC());
         long muchLater = NOW + 365L * 24 * 3600 * 1000;
         assertThat(hidden(muchLater)).containsExactlyInAnyOrder(7L, 8L);
         assertThat(store.claimDeadLetters("r2", refs(7, 8), muchLater, muchLater - LEASE)).isEmpty();
