@@ -116,7 +116,7 @@ public final class LoadRun {
             BenchResult bench = new BenchResult(w.describe(), seconds, published.get(), n, n / seconds,
                     n * (double) w.messageBytes() / seconds / 1e6, percentileMs(all, 50), percentileMs(all, 99),
                     percentileMs(all, 99.9), all.getMaxValue() / 1000.0, cpu, errors.get());
-            return new LoadResult(bench, server);
+            return new LoadResult(bench, server, sampled.get());
         }
     }
 

@@ -17,7 +17,7 @@ class ComparisonReportTest {
 
     private static LoadResult load(double msgsPerSec, double p99, double serverCpu) {
         return new LoadResult(new BenchResult("w", 10, (long) (msgsPerSec * 10), (long) (msgsPerSec * 10), msgsPerSec,
-                msgsPerSec * 1024 / 1e6, p99 / 4, p99, p99 * 2, p99 * 3, 40, 0), serverCpu);
+                msgsPerSec * 1024 / 1e6, p99 / 4, p99, p99 * 2, p99 * 3, 40, 0), serverCpu, (long) (msgsPerSec * 10));
     }
 
     private static ComparisonRow row(String system, double max, double p99AtHalf, double cpu) {
