@@ -39,7 +39,7 @@ public final class ComparisonChart {
             return false;
         }
         CategoryChart throughput = new CategoryChartBuilder().width(640).height(420)
-                .title("Throughput at max rate (" + report.workload() + ")").yAxisTitle("msgs/s").build();
+                .title("Throughput at max rate").xAxisTitle(shortWorkload(report.workload())).yAxisTitle("msgs/s").build();
         style(throughput);
         throughput.getStyler().setLegendVisible(false);
         throughput.getStyler().setLabelsVisible(true);
@@ -62,6 +62,12 @@ public final class ComparisonChart {
         String base = file.endsWith(".png") ? file.substring(0, file.length() - 4) : file;
         BitmapEncoder.saveBitmap(List.of(throughput, latency), 1, 2, base, BitmapEncoder.BitmapFormat.PNG);
         return true;
+    }
+
+    /** The workload without its rate, which differs per system and phase: "1024 B, 4 publisher(s) …, durable". */
+    static String shortWorkload(String workload) {
+        int rate = workload.lastIndexOf(", max rate");
+        return rate < 0 ? workload : workload.substring(0, rate);
     }
 
     private static void style(CategoryChart c) {
