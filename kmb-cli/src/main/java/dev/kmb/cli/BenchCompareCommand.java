@@ -74,10 +74,30 @@ final class BenchCompareCommand implements Callable<Integer> {
             description = "directory for <date>-compare-<size>.{json,md,png} (default ${DEFAULT-VALUE})")
     Path out;
 
+    @Option(names = "--render", paramLabel = "JSON",
+            description = "instead of running: print the table of a saved result and rewrite its JSON, Markdown and chart beside it")
+    Path render;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (render != null) {
+            if (!Files.isRegularFile(render)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--render: no such file " + render);
+            }
+            ComparisonReport report;
+            try {
+                report = ComparisonReport.read(render);
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--render: " + render
+                        + " is not a kmb bench compare result: " + e.getMessage(), e);
+            }
+            String name = render.getFileName().toString();
+            Path dir = render.toAbsolutePath().getParent();
+            write(report, dir, name.endsWith(".json") ? name.substring(0, name.length() - 5) : name, stdout);
+            return ExitCodes.OK;
+        }
         List<ComparedSystem> list;
         Workload w;
         try {
@@ -120,18 +140,22 @@ final class BenchCompareCommand implements Callable<Integer> {
         String command = "kmb " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         ComparisonReport report = ComparisonReport.of(Instant.now().toString(), command,
                 Runtime.getRuntime().availableProcessors(), loadBefore, loadAverage(), w.describe(), rows);
+        write(report, out, LocalDate.now(ZoneOffset.UTC) + "-compare-" + size.replace(" ", ""), stdout);
+        return rows.stream().anyMatch(ComparisonRow::ran) ? ExitCodes.OK : ExitCodes.ERROR;
+    }
+
+    /** Prints the table, then writes {@code <stem>.json}, {@code .md} and (when something ran) {@code .png} to {@code dir}. */
+    private static void write(ComparisonReport report, Path dir, String stem, PrintWriter stdout) throws IOException {
         stdout.print(report.table());
         stdout.flush();
-        Files.createDirectories(out);
-        String stem = LocalDate.now(ZoneOffset.UTC) + "-compare-" + size.replace(" ", "");
-        Path json = out.resolve(stem + ".json");
+        Files.createDirectories(dir);
+        Path json = dir.resolve(stem + ".json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
-        Path md = out.resolve(stem + ".md");
-        Path png = out.resolve(stem + ".png");
+        Path md = dir.resolve(stem + ".md");
+        Path png = dir.resolve(stem + ".png");
         boolean charted = ComparisonChart.write(report, png);
         Files.writeString(md, markdown(report, charted ? png.getFileName().toString() : null));
         stdout.println("wrote " + json + ", " + md + (charted ? ", " + png : ""));
-        return rows.stream().anyMatch(ComparisonRow::ran) ? ExitCodes.OK : ExitCodes.ERROR;
     }
 
     private static Duration positive(String option, String value) {

@@ -61,5 +61,21 @@ class BenchCompareCommandTest {
         assertThat(Files.readString(out.resolve(stem + ".json"))).contains("\"system\" : \"kmb-kafka\"", "not available yet");
         assertThat(Files.readString(out.resolve(stem + ".md"))).contains("| kmb-kafka |", "Command: `./kmb bench compare");
         assertThat(out.resolve(stem + ".png")).doesNotExist(); // nothing to draw
+
+        Files.delete(out.resolve(stem + ".md"));
+        LogCommandTest.Run again = LogCommandTest.kmb("bench", "compare", "--render", out.resolve(stem + ".json").toString());
+        assertThat(again.exit()).isEqualTo(ExitCodes.OK);
+        assertThat(again.out()).contains("skipped: not available yet");
+        assertThat(out.resolve(stem + ".md")).exists();
+    }
+
+    @Test
+    void renderRefusesWhatIsNotAResult() throws Exception {
+        assertThat(LogCommandTest.kmb("bench", "compare", "--render", out.resolve("missing.json").toString()).err())
+                .contains("--render: no such file");
+        Path bad = Files.writeString(out.resolve("bad.json"), "{\"lines\": 3}");
+        LogCommandTest.Run r = LogCommandTest.kmb("bench", "compare", "--render", bad.toString());
+        assertThat(r.exit()).isEqualTo(ExitCodes.ERROR);
+        assertThat(r.err()).contains("is not a kmb bench compare result");
     }
 }
