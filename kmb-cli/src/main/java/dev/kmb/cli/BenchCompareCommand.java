@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Side-by-side benchmark: the same load against KMB, NATS JetStream, RabbitMQ, Redis Streams and Kafka.",
-                "Each system: a max-rate phase, then a fixed-rate phase at 50 % of its own max."})
+                "Each system: a max-rate phase, then a fixed-rate phase at 50 %% of its own max."})
 final class BenchCompareCommand implements Callable<Integer> {
 
     /** Sizes the published comparisons use; others are allowed but flagged. */
@@ -65,6 +65,10 @@ final class BenchCompareCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", defaultValue = "5s", description = "warm-up per phase (default ${DEFAULT-VALUE})")
     String warmup;
+
+    @Option(names = "--prime", defaultValue = "10s",
+            description = "unmeasured max-rate run before each system, so none is measured with cold code; 0s: none (default ${DEFAULT-VALUE})")
+    String prime;
 
     @Option(names = "--kmb-durability", defaultValue = "durable",
             description = "durability of the kmb row's topic: durable or persistent (default ${DEFAULT-VALUE})")
@@ -100,6 +104,7 @@ final class BenchCompareCommand implements Callable<Integer> {
         }
         List<ComparedSystem> list;
         Workload w;
+        Duration primeFor;
         try {
             list = ComparedSystem.parseList(systems);
             int bytes = BenchCommand.parseSize(size);
@@ -110,6 +115,10 @@ final class BenchCompareCommand implements Callable<Integer> {
             Duration wu = BenchCommand.parseDuration(warmup);
             if (wu.isNegative()) {
                 throw new IllegalArgumentException("--warmup must not be negative, was '" + warmup + "'");
+            }
+            primeFor = BenchCommand.parseDuration(prime);
+            if (primeFor.isNegative()) {
+                throw new IllegalArgumentException("--prime must not be negative, was '" + prime + "'");
             }
             if (bytes < 64 || bytes > 1024 * 1024) {
                 throw new IllegalArgumentException("--size must be 64 B .. 1 MiB, was '" + size + "'");
@@ -126,7 +135,7 @@ final class BenchCompareCommand implements Callable<Integer> {
         String loadBefore = loadAverage();
         err.println("kmb bench compare: " + w.describe().replace("max rate", "max rate then 50 %") + "; load average " + loadBefore);
         List<ComparisonRow> rows = new ArrayList<>();
-        try (Comparison comparison = new Comparison(w, kmbDurability, line -> progress(err, line), line -> {
+        try (Comparison comparison = new Comparison(w, kmbDurability, primeFor, line -> progress(err, line), line -> {
             err.print("\r\033[K");
             err.println(line);
             err.flush();

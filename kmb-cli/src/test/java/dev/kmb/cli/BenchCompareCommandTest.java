@@ -44,6 +44,7 @@ class BenchCompareCommandTest {
         assertThat(compare("--size", "big").exit()).isEqualTo(ExitCodes.ERROR);
         assertThat(compare("--duration", "0s").err()).contains("--duration must be positive");
         assertThat(compare("--warmup", "-1s").err()).contains("--warmup must not be negative");
+        assertThat(compare("--prime", "-1s").err()).contains("--prime must not be negative");
         assertThat(compare("--publishers", "0").err()).contains("publishers");
         assertThat(compare("--kmb-durability", "ephemeral").err()).contains("--kmb-durability must be durable or persistent");
         try (var files = Files.list(out)) {

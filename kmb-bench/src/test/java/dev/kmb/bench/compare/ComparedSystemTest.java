@@ -40,7 +40,7 @@ class ComparedSystemTest {
 
     @Test
     void kmbInKafkaModeIsListedButSkippedAsNotAvailableYet() {
-        ComparisonRow row = new Comparison(null, "durable", line -> { }, line -> { }).run(ComparedSystem.KMB_KAFKA);
+        ComparisonRow row = new Comparison(null, "durable", java.time.Duration.ZERO, line -> { }, line -> { }).run(ComparedSystem.KMB_KAFKA);
 
         assertThat(row.ran()).isFalse();
         assertThat(row.skipped()).startsWith("not available yet");
