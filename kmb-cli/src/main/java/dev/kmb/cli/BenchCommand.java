@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  * {@code --url}), runs a max-rate phase, then a fixed-rate phase at half of what max rate reached, and
  * prints throughput and publish→receipt latency; {@code --json} writes the same as JSON.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchCompareCommand.class,
         description = "End-to-end load: publishers -> topic -> subscription with acking consumers.")
 final class BenchCommand implements Callable<Integer> {
 
