@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * The systems {@code kmb bench compare} knows, by the name given on the command line: KMB (embedded, in this
- * JVM), KMB in Kafka mode (a seam, not available yet), and the peers — local NATS, RabbitMQ and Redis servers,
+ * JVM), KMB in Kafka mode (on the same in-process Kafka as the raw row), and the peers — local NATS, RabbitMQ and Redis servers,
  * and Kafka started in this JVM. Each says where it listens, the process whose CPU is its server's, and how to
  * start it when it is down.
  */

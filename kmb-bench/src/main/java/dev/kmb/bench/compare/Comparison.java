@@ -30,7 +30,6 @@ public final class Comparison implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Comparison.class);
 
     /** What a KMB row stands on until KMB's Kafka mode lands on main. */
-    static final String KMB_KAFKA_PENDING = "not available yet: KMB's Kafka mode (kmb-kafka) is being finished on another branch";
 
     private final Workload workload;
     private final Duration prime;
@@ -62,9 +61,6 @@ public final class Comparison implements AutoCloseable {
 
     /** Runs both phases against {@code s}, or says why it was skipped; never throws for a failing system. */
     public ComparisonRow run(ComparedSystem s) {
-        if (s == ComparedSystem.KMB_KAFKA) {
-            return skip(s, durabilityOfKafka(), KMB_KAFKA_PENDING);
-        }
         if (s.isExternal() && !reachable(s.host(), s.port())) {
             notice.accept(s.id() + ": nothing answers at " + s.host() + ":" + s.port() + "; start it with: "
                     + s.startCommand().orElseThrow());
@@ -120,7 +116,13 @@ public final class Comparison implements AutoCloseable {
                 InProcessKafka k = kafka();
                 yield new Target(durabilityOfKafka(), () -> new KafkaDriver(k), CpuProbe.jvm(), workload, none);
             }
-            case KMB_KAFKA -> throw new IllegalStateException(KMB_KAFKA_PENDING);
+            case KMB_KAFKA -> {
+                InProcessKafka k = kafka(); // the same broker the raw Kafka row runs on
+                ScratchBus bus = ScratchBus.startOnKafka(k.bootstrapServers());
+                yield new Target("KMB durable topic on Kafka: acks=all, idempotent producer, 1 broker in this JVM (no"
+                        + " fsync) ~ the kafka row", () -> new KmbDriver(bus.uri()), CpuProbe.jvm(), withDurability("durable"),
+                        bus);
+            }
         };
     }
 

@@ -2,6 +2,7 @@ package dev.kmb.bench.e2e;
 
 import dev.kmb.bench.log.ScratchDir;
 import dev.kmb.server.KmbServer;
+import dev.kmb.server.LogBackend;
 import dev.kmb.server.ServerConfig;
 import java.net.URI;
 
@@ -21,6 +22,23 @@ public final class ScratchBus implements AutoCloseable {
         try {
             return new ScratchBus(dir, KmbServer.start(new ServerConfig(ServerConfig.LOOPBACK, 0, dir.path(), false,
                     ServerConfig.DEFAULT_MAX_MESSAGE_BYTES)));
+        } catch (RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A bus in Kafka mode on {@code bootstrapServers} (its own topic prefix, so runs never meet), state in SQLite in the
+     * scratch directory: one node, as {@code kmb serve --backend kafka} without a shared store.
+     */
+    public static ScratchBus startOnKafka(String bootstrapServers) {
+        ScratchDir dir = ScratchDir.create("kmb-bench-kafka-");
+        try {
+            String prefix = "kmb-bench-" + java.util.UUID.randomUUID().toString().substring(0, 8) + ".";
+            return new ScratchBus(dir, KmbServer.start(new ServerConfig(ServerConfig.LOOPBACK, 0, dir.path(), false,
+                    ServerConfig.DEFAULT_MAX_MESSAGE_BYTES).withBackend(new LogBackend.Kafka(bootstrapServers, prefix,
+                    "bench"))));
         } catch (RuntimeException e) {
             dir.close();
             throw e;

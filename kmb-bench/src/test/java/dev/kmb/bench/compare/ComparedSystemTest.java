@@ -39,14 +39,6 @@ class ComparedSystemTest {
     }
 
     @Test
-    void kmbInKafkaModeIsListedButSkippedAsNotAvailableYet() {
-        ComparisonRow row = new Comparison(null, "durable", java.time.Duration.ZERO, line -> { }, line -> { }).run(ComparedSystem.KMB_KAFKA);
-
-        assertThat(row.ran()).isFalse();
-        assertThat(row.skipped()).startsWith("not available yet");
-    }
-
-    @Test
     void quorumQueuesFromRabbitMq38() {
         assertThat(Comparison.supportsQuorumQueues("3.10.8")).isTrue();
         assertThat(Comparison.supportsQuorumQueues("4.0.2")).isTrue();

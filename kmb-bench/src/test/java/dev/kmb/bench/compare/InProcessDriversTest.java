@@ -35,6 +35,14 @@ class InProcessDriversTest {
     }
 
     @Test
+    void kmbInKafkaModeDeliversEverything() throws Exception {
+        try (InProcessKafka kafka = InProcessKafka.start();
+             dev.kmb.bench.e2e.ScratchBus bus = dev.kmb.bench.e2e.ScratchBus.startOnKafka(kafka.bootstrapServers())) {
+            DriverContract.deliversEverything(() -> new KmbDriver(bus.uri()), CpuProbe.jvm());
+        }
+    }
+
+    @Test
     void rawKafkaDeliversEverythingAndDeletesItsTopic() throws Exception {
         try (InProcessKafka kafka = InProcessKafka.start()) {
             DriverContract.deliversEverything(() -> new KafkaDriver(kafka), CpuProbe.jvm());
