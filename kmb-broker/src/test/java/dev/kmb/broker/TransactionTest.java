@@ -15,6 +15,7 @@ import dev.kmb.core.ProblemCode;
 import dev.kmb.core.ProblemException;
 import dev.kmb.core.RawJson;
 import dev.kmb.core.TopicName;
+import dev.kmb.testing.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,14 +24,19 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
 
 /** Transactions through the broker: invisible until commit, discarded on rollback and timeout, kept across restart. */
+@OnEachBackend
 class TransactionTest {
 
     static final Duration WAIT = Duration.ofSeconds(10);
     /** How long a test watches for a delivery that must not come. */
     static final Duration QUIET = Duration.ofMillis(300);
 
+    @Parameter
+    Backend backend;
+    TestPostgres pg; // set for the KAFKA run
     @TempDir
     Path dir;
     BrokerHarness h;
@@ -61,7 +67,7 @@ class TransactionTest {
 
     @Test
     void commitMakesEveryMessageVisibleAcrossTopicsAndTheAckFloorPassesTheMarkers() throws Exception {
-        h = new BrokerHarness(dir);
+        h = new BrokerHarness(Backing.of(backend, dir, pg));
         h.topic("orders.created", 2);
         h.topic("orders.paid", 1);
         h.subscribe("all", "orders.*", SubscriptionMode.SHARED, b -> b.start(StartPosition.EARLIEST));
@@ -93,7 +99,7 @@ class TransactionTest {
 
     @Test
     void rollbackDiscardsTheMessagesAndConsumersGoOnToLaterOnes() throws Exception {
-        h = new BrokerHarness(dir);
+        h = new BrokerHarness(Backing.of(backend, dir, pg));
         h.topic("jobs", 1);
         h.subscribe("w", "jobs", SubscriptionMode.SHARED, b -> b.start(StartPosition.EARLIEST));
         TransactionRecord t = txns().begin(T, Optional.of(Duration.ofSeconds(5)));
@@ -115,7 +121,7 @@ class TransactionTest {
 
     @Test
     void aTransactionLeftOpenPastItsTimeoutIsAbortedAndTheConsumerProceeds() throws Exception {
-        h = new BrokerHarness(dir, BrokerConfig.defaults().withClock(clock));
+        h = new BrokerHarness(Backing.of(backend, dir, pg), BrokerConfig.defaults().withClock(clock));
         h.topic("jobs", 1);
         h.subscribe("w", "jobs", SubscriptionMode.SHARED, b -> b.start(StartPosition.EARLIEST));
         TransactionRecord t = txns().begin(T, Optional.of(Duration.ofSeconds(30)));
@@ -136,7 +142,7 @@ class TransactionTest {
 
     @Test
     void publishesRacingACommitAreEitherAllVisibleAfterItOrRefused() throws Exception {
-        h = new BrokerHarness(dir);
+        h = new BrokerHarness(Backing.of(backend, dir, pg));
         h.topic("race", 3);
         TransactionRecord t = txns().begin(T, Optional.empty());
         java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
@@ -187,7 +193,7 @@ class TransactionTest {
 
     @Test
     void anExpiredTransactionRefusesPublishesEvenBeforeTheTimerRuns() {
-        h = new BrokerHarness(dir, BrokerConfig.defaults().withClock(clock));
+        h = new BrokerHarness(Backing.of(backend, dir, pg), BrokerConfig.defaults().withClock(clock));
         h.topic("jobs", 1);
         TransactionRecord t = txns().begin(T, Optional.of(Duration.ofSeconds(1)));
         clock.advance(Duration.ofSeconds(1));
@@ -200,7 +206,7 @@ class TransactionTest {
 
     @Test
     void badRequestsAreProblems() {
-        h = new BrokerHarness(dir);
+        h = new BrokerHarness(Backing.of(backend, dir, pg));
         h.topic("jobs", 1);
         assertThatThrownBy(() -> txns().get(T, "nope")).isInstanceOfSatisfying(ProblemException.class,
                 e -> assertThat(e.code()).isEqualTo(ProblemCode.TRANSACTION_NOT_FOUND));
@@ -219,7 +225,7 @@ class TransactionTest {
 
     @Test
     void anOpenTransactionResumesAfterARestartAndADecidedOneIsRolledForward() throws Exception {
-        h = new BrokerHarness(dir);
+        h = new BrokerHarness(Backing.of(backend, dir, pg));
         h.topic("jobs", 1);
         h.subscribe("w", "jobs", SubscriptionMode.SHARED, b -> b.start(StartPosition.EARLIEST));
         TransactionRecord open = txns().begin(T, Optional.empty());
