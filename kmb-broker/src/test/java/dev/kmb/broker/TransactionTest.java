@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 
-/** Transactions through the broker: invisible until commit, discarded on rollback and timeout, kept across restart. */
+/**
+ * Transactions through the broker: invisible until commit, discarded on rollback and timeout, kept across restart. On
+ * the Kafka backend each test asserts the refusal instead ({@link #refusedOnKafka}).
+ */
 @OnEachBackend
 class TransactionTest {
 
@@ -65,9 +68,26 @@ class TransactionTest {
         return h.broker.transactions();
     }
 
+    /**
+     * Transactions are not mapped onto Kafka's yet (docs/cluster.md, "Where cluster mode differs"): on the Kafka run
+     * each test asserts that a begin is refused with 422 {@code unsupported} and ends there.
+     */
+    private boolean refusedOnKafka() {
+        if (backend != Backend.KAFKA) {
+            return false;
+        }
+        assertThatThrownBy(() -> txns().begin(T, Optional.empty())).isInstanceOfSatisfying(ProblemException.class,
+                e -> assertThat(e.code()).isEqualTo(ProblemCode.UNSUPPORTED));
+        assertThat(ProblemCode.UNSUPPORTED.status()).isEqualTo(422);
+        return true;
+    }
+
     @Test
     void commitMakesEveryMessageVisibleAcrossTopicsAndTheAckFloorPassesTheMarkers() throws Exception {
         h = new BrokerHarness(Backing.of(backend, dir, pg));
+        if (refusedOnKafka()) {
+            return;
+        }
         h.topic("orders.created", 2);
         h.topic("orders.paid", 1);
         h.subscribe("all", "orders.*", SubscriptionMode.SHARED, b -> b.start(StartPosition.EARLIEST));
@@ -100,6 +120,9 @@ class TransactionTest {
     @Test
     void rollbackDiscardsTheMessagesAndConsumersGoOnToLaterOnes() throws Exception {
         h = new BrokerHarness(Backing.of(backend, dir, pg));
+        if (refusedOnKafka()) {
+            return;
+        }
         h.topic("jobs", 1);
         h.subscribe("w", "jobs", SubscriptionMode.SHARED, b -> b.start(StartPosition.EARLIEST));
         TransactionRecord t = txns().begin(T, Optional.of(Duration.ofSeconds(5)));
@@ -122,6 +145,9 @@ class TransactionTest {
     @Test
     void aTransactionLeftOpenPastItsTimeoutIsAbortedAndTheConsumerProceeds() throws Exception {
         h = new BrokerHarness(Backing.of(backend, dir, pg), BrokerConfig.defaults().withClock(clock));
+        if (refusedOnKafka()) {
+            return;
+        }
         h.topic("jobs", 1);
         h.subscribe("w", "jobs", SubscriptionMode.SHARED, b -> b.start(StartPosition.EARLIEST));
         TransactionRecord t = txns().begin(T, Optional.of(Duration.ofSeconds(30)));
@@ -143,6 +169,9 @@ class TransactionTest {
     @Test
     void publishesRacingACommitAreEitherAllVisibleAfterItOrRefused() throws Exception {
         h = new BrokerHarness(Backing.of(backend, dir, pg));
+        if (refusedOnKafka()) {
+            return;
+        }
         h.topic("race", 3);
         TransactionRecord t = txns().begin(T, Optional.empty());
         java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
@@ -194,6 +223,9 @@ class TransactionTest {
     @Test
     void anExpiredTransactionRefusesPublishesEvenBeforeTheTimerRuns() {
         h = new BrokerHarness(Backing.of(backend, dir, pg), BrokerConfig.defaults().withClock(clock));
+        if (refusedOnKafka()) {
+            return;
+        }
         h.topic("jobs", 1);
         TransactionRecord t = txns().begin(T, Optional.of(Duration.ofSeconds(1)));
         clock.advance(Duration.ofSeconds(1));
@@ -212,6 +244,9 @@ class TransactionTest {
                 e -> assertThat(e.code()).isEqualTo(ProblemCode.TRANSACTION_NOT_FOUND));
         assertThatThrownBy(() -> h.publish(inTxn("jobs", "nope", "{}"))).isInstanceOfSatisfying(ProblemException.class,
                 e -> assertThat(e.code()).isEqualTo(ProblemCode.TRANSACTION_NOT_FOUND));
+        if (refusedOnKafka()) {
+            return;
+        }
         assertThatThrownBy(() -> txns().begin(T, Optional.of(Duration.ZERO))).isInstanceOfSatisfying(ProblemException.class,
                 e -> assertThat(e.code()).isEqualTo(ProblemCode.VALIDATION_FAILED));
         assertThatThrownBy(() -> txns().begin(T, Optional.of(Duration.ofHours(1)))).isInstanceOfSatisfying(ProblemException.class,
@@ -226,6 +261,9 @@ class TransactionTest {
     @Test
     void anOpenTransactionResumesAfterARestartAndADecidedOneIsRolledForward() throws Exception {
         h = new BrokerHarness(Backing.of(backend, dir, pg));
+        if (refusedOnKafka()) {
+            return;
+        }
         h.topic("jobs", 1);
         h.subscribe("w", "jobs", SubscriptionMode.SHARED, b -> b.start(StartPosition.EARLIEST));
         TransactionRecord open = txns().begin(T, Optional.empty());
