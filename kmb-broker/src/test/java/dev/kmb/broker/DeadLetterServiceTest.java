@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 
 /**
- * The dead-letter service on a real log and SQLite store, with time under the test's control: what a crash in the
- * middle of a redrive leaves behind, and a redrive whose publishes are partly refused.
+ * The dead-letter service on a real log and state store (each backend), with time under the test's control: what a
+ * crash in the middle of a redrive leaves behind, and a redrive whose publishes are partly refused.
  */
 @OnEachBackend
 class DeadLetterServiceTest {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 
 /**
- * The delivery policies on a real broker (embedded log, SQLite) with a clock the test moves: retry ladder and
+ * The delivery policies on a real broker (on each backend) with a clock the test moves: retry ladder and
  * term, strict ordering through retries, ttl, priority, delayed delivery, and the retry schedule across a restart.
  */
 @OnEachBackend

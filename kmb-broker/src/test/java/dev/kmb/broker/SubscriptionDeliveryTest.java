@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 
+/** Publish, subscribe, the subscription modes, ack, redelivery, restarts, lag and seek on a real broker, on each backend. */
 @OnEachBackend
 class SubscriptionDeliveryTest {
 
