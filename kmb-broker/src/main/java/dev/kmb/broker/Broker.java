@@ -82,7 +82,10 @@ public final class Broker implements AutoCloseable {
         transactions.recover(); // before any reader: a transaction that timed out while we were down ends first
         transactions.start();
         CursorCheckpointer checkpointer = new CursorCheckpointer(store);
-        Publisher publisher = new Publisher(log, topics, codec, config, metrics, transactions);
+        DedupWindow dedup = new DedupWindow(topics, metrics, config.dedupMaxIds());
+        dedup.rebuild(topics.allRecords(), log, config.clock().millis()); // before the first publish
+        topics.addListener(dedup);
+        Publisher publisher = new Publisher(log, topics, codec, config, metrics, transactions, dedup);
         DeadLetterService deadLetters = new DeadLetterService(log, store, topics, publisher, codec, config, metrics);
         SubscriptionService subscriptions = new SubscriptionService(store, log, topics, checkpointer, config, metrics,
                 sink.apply(deadLetters), cluster);

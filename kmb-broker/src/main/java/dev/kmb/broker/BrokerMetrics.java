@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** The broker's meters (Micrometer): publishes, bytes, deliveries, redeliveries, acks, nacks, terms, expiries, dead letters by reason, redrives, append latency. */
+/** The broker's meters (Micrometer): publishes, bytes, deliveries, redeliveries, acks, nacks, terms, expiries, dead letters by reason, redrives, duplicates, dedup ids, append latency. */
 public final class BrokerMetrics {
 
     private final MeterRegistry registry;
@@ -20,6 +20,7 @@ public final class BrokerMetrics {
     private final Counter expired;
     private final java.util.Map<DeadLetter.Reason, Counter> deadLettered = new java.util.EnumMap<>(DeadLetter.Reason.class);
     private final Counter redriven;
+    private final Counter dedupEvicted;
     private final Timer appendLatency;
 
     public BrokerMetrics(MeterRegistry registry) {
@@ -38,6 +39,8 @@ public final class BrokerMetrics {
         }
         this.redriven = Counter.builder("kmb.messages.redriven").description("dead letters published again by a redrive")
                 .register(registry);
+        this.dedupEvicted = Counter.builder("kmb.dedup.evicted")
+                .description("ids forgotten before their dedup window ended, to stay within dedup.max_ids").register(registry);
         this.appendLatency = Timer.builder("kmb.append.latency").description("publish: append until durable")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(20_000)).maximumExpectedValue(Duration.ofSeconds(5))
                 .register(registry);
@@ -81,6 +84,22 @@ public final class BrokerMetrics {
 
     void redriven(int n) {
         redriven.increment(n);
+    }
+
+    /** The duplicates counter of one topic ({@code kmb.messages.duplicates{topic}}); callers keep it. */
+    Counter duplicates(dev.kmb.core.TopicName topic) {
+        return Counter.builder("kmb.messages.duplicates").description("publishes answered with a first receipt, nothing appended")
+                .tag("topic", topic.value()).register(registry);
+    }
+
+    void dedupEvicted(long n) {
+        dedupEvicted.increment(n);
+    }
+
+    /** Reports how many ids the dedup windows hold ({@code kmb.dedup.ids}). */
+    void dedupIds(java.util.function.Supplier<Number> held) {
+        io.micrometer.core.instrument.Gauge.builder("kmb.dedup.ids", held).description("message ids held by the dedup windows")
+                .register(registry);
     }
 
     void appendLatency(long nanos) {

@@ -15,6 +15,7 @@ import dev.kmb.log.spi.TopicPartition;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +23,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
- * The publish pipeline: interceptors → topic check → stamp → partition → append → receipts. Routing to
+ * The publish pipeline: interceptors → topic check → stamp → partition → dedup → append → receipts. Routing to
  * subscribers follows from the append (the log tells the subscription engine). A batch is atomic per
  * partition: each partition's share is one log batch. Thread-safe and stateless between calls.
  */
@@ -39,28 +41,40 @@ public final class Publisher {
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
     private final TransactionService transactions;
+    private final DedupWindow dedup;
+
+    /** Where a request that waited for another's append claims its ids again (not the log's completing thread). */
+    private static final Executor RECLAIM = task -> Thread.ofVirtual().name("kmb-dedup-reclaim").start(task);
 
     Publisher(MessageLog log, TopicService topics, EnvelopeCodec codec, BrokerConfig config, BrokerMetrics metrics,
-              TransactionService transactions) {
+              TransactionService transactions, DedupWindow dedup) {
         this.transactions = transactions;
         this.log = log;
         this.topics = topics;
         this.codec = codec;
         this.config = config;
         this.metrics = metrics;
+        this.dedup = dedup;
     }
 
-    /** One message of a batch on its way to the log. */
-    private record Pending(int index, Envelope envelope, LogRecord record) {
+    /** One message of a request on its way to the log. */
+    private record Pending(int index, Envelope envelope, TopicRecord topic, TopicPartition partition, LogRecord record) {
+    }
+
+    /** Publishes with the {@link PublishOptions#DEFAULT default options}: see {@link #publish(TenantId, List, PublishOptions)}. */
+    public CompletableFuture<List<Receipt>> publish(TenantId tenant, List<Envelope> envelopes) {
+        return publish(tenant, envelopes, PublishOptions.DEFAULT);
     }
 
     /**
      * Publishes envelopes (already decoded and validated). Completes with one receipt per envelope in
      * request order, or exceptionally with a {@link ProblemException} (429 when the log is back-pressured).
+     * An id seen on its topic within the topic's dedup window is not appended again: its receipt is the first
+     * one's, marked duplicate (so is a repeat of an id earlier in the same request).
      *
      * @throws ProblemException for a refused message: nothing of the request is appended
      */
-    public CompletableFuture<List<Receipt>> publish(TenantId tenant, List<Envelope> envelopes) {
+    public CompletableFuture<List<Receipt>> publish(TenantId tenant, List<Envelope> envelopes, PublishOptions options) {
         if (envelopes.isEmpty()) {
             throw new ProblemException(ProblemCode.VALIDATION_FAILED, "a publish needs at least one message");
         }
@@ -68,25 +82,84 @@ public final class Publisher {
         for (Envelope e : envelopes) {
             accepted.add(intercept(tenant, e));
         }
-        Instant now = config.clock().instant();
-        Map<TopicPartition, List<Pending>> groups = new LinkedHashMap<>();
+        // the log keeps milliseconds: a receipt stamped so equals the one a restart reads back for a duplicate
+        Instant now = config.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+        List<Pending> out = new ArrayList<>(accepted.size());
+        boolean dedup = false;
         for (int i = 0; i < accepted.size(); i++) {
             Envelope e = accepted.get(i).withTimestamp(now);
             TopicRecord topic = topics.forPublish(tenant, e.topic());
             TopicName logTopic = LogNames.logTopic(tenant, topic.name());
             LogRecord record = record(e, now);
             int partition = log.partitionFor(logTopic, record);
-            groups.computeIfAbsent(new TopicPartition(logTopic, partition), k -> new ArrayList<>()).add(new Pending(i, e, record));
+            out.add(new Pending(i, e, topic, new TopicPartition(logTopic, partition), record));
+            dedup |= topic.dedupEnabled();
         }
         TransactionService.Membership txn = joinTransaction(tenant, accepted);
         try {
-            return append(groups, txn, accepted.size(), now);
+            Receipt[] receipts = new Receipt[out.size()];
+            if (txn != null || !dedup) { // a transactional publish is not deduplicated: a rollback would leave its ids seen
+                return append(out, null, receipts, null, now, false, txn);
+            }
+            if (!options.dedup()) {
+                return append(out, null, receipts, null, now, true, null);
+            }
+            return deduplicated(out, now);
         } catch (RuntimeException e) {
             if (txn != null) {
                 txn.close();
             }
             throw e;
         }
+    }
+
+    /** Claims the request's ids, then appends what is new; waits (holding no claim) for another request's append first. */
+    private CompletableFuture<List<Receipt>> deduplicated(List<Pending> out, Instant now) {
+        List<DedupWindow.Ask> asks = new ArrayList<>(out.size());
+        int[] outIndexOfAsk = new int[out.size()];
+        for (Pending p : out) {
+            if (p.topic().dedupEnabled()) {
+                outIndexOfAsk[asks.size()] = p.index();
+                asks.add(new DedupWindow.Ask(p.topic(), p.envelope().id()));
+            }
+        }
+        DedupWindow.Claims c = dedup.claim(asks, now.toEpochMilli());
+        if (c.waitFor() != null) {
+            // off the log's completing thread; if that append failed, the id is free and this request may take it
+            return c.waitFor().handle((r, e) -> null).thenComposeAsync(v -> deduplicated(out, now), RECLAIM);
+        }
+        Receipt[] receipts = new Receipt[out.size()];
+        int[] earlier = null;
+        DedupWindow.Seen[] claims = new DedupWindow.Seen[out.size()];
+        List<Pending> toAppend = new ArrayList<>(out.size());
+        for (int i = 0, a = 0; i < out.size(); i++) {
+            Pending p = out.get(i);
+            if (!p.topic().dedupEnabled()) {
+                toAppend.add(p);
+                continue;
+            }
+            switch (c.claims().get(a++)) {
+                case DedupWindow.Seen mine -> {
+                    claims[i] = mine;
+                    toAppend.add(p);
+                }
+                case DedupWindow.Duplicate d -> receipts[i] = d.first();
+                case DedupWindow.Earlier e -> {
+                    if (earlier == null) {
+                        earlier = new int[out.size()];
+                        java.util.Arrays.fill(earlier, -1);
+                    }
+                    earlier[i] = outIndexOfAsk[e.index()];
+                }
+            }
+        }
+        CompletableFuture<List<Receipt>> appended;
+        try {
+            appended = append(toAppend, claims, receipts, earlier, now, false, null);
+        } catch (RuntimeException e) {
+            appended = CompletableFuture.failedFuture(e);
+        }
+        return appended.whenComplete((r, e) -> DedupWindow.landed(c));
     }
 
     /**
@@ -104,35 +177,64 @@ public final class Publisher {
         return id.map(t -> transactions.join(tenant, t)).orElse(null);
     }
 
-    private CompletableFuture<List<Receipt>> append(Map<TopicPartition, List<Pending>> groups,
-                                                    TransactionService.Membership txn, int size, Instant now) {
-        Receipt[] receipts = new Receipt[size];
+    /**
+     * Appends each partition's share as one batch and fills {@code receipts}; {@code claims} (by request index, null
+     * when there are none) are completed (or abandoned) per batch as it lands (or fails). {@code remember}: note the ids
+     * in the dedup window without a claim (no-dedup publishes). {@code txn}: the transaction the appends belong to
+     * (closed once they are over), or null.
+     */
+    private CompletableFuture<List<Receipt>> append(List<Pending> toAppend, DedupWindow.Seen[] claims, Receipt[] receipts,
+                                                    int[] earlier, Instant now, boolean remember,
+                                                    TransactionService.Membership txn) {
+        Map<TopicPartition, List<Pending>> groups = new LinkedHashMap<>();
+        for (Pending p : toAppend) {
+            groups.computeIfAbsent(p.partition(), k -> new ArrayList<>()).add(p);
+        }
         List<CompletableFuture<Void>> appends = new ArrayList<>(groups.size());
         long started = System.nanoTime();
         for (Map.Entry<TopicPartition, List<Pending>> g : groups.entrySet()) {
             List<Pending> pending = g.getValue();
             List<LogRecord> records = new ArrayList<>(pending.size());
+            DedupWindow.Seen[] claimed = claims == null ? null : new DedupWindow.Seen[pending.size()];
             long bytes = 0;
-            for (Pending p : pending) {
+            for (int j = 0; j < pending.size(); j++) {
+                Pending p = pending.get(j);
                 records.add(p.record());
                 bytes += p.record().value().length;
+                if (claimed != null) {
+                    claimed[j] = claims[p.index()];
+                }
             }
             long batchBytes = bytes;
             CompletableFuture<AppendResult> appended;
             if (txn == null) {
-                appended = log.append(g.getKey(), records);
+                try {
+                    appended = log.append(g.getKey(), records);
+                } catch (RuntimeException e) {
+                    appended = CompletableFuture.failedFuture(e);
+                }
             } else {
                 txn.touch(g.getKey());
                 appended = log.appendTransactional(g.getKey(), records, txn.producerId());
             }
             appends.add(appended.thenAccept(result -> {
                 AppendResult.Appended a = appended(g.getKey(), result);
+                int partition = g.getKey().partition();
                 for (int j = 0; j < pending.size(); j++) {
                     Pending p = pending.get(j);
-                    receipts[p.index()] = new Receipt(p.envelope().id(), p.envelope().topic(), g.getKey().partition(),
-                            a.offsetOf(j), now, false);
+                    receipts[p.index()] = new Receipt(p.envelope().id(), p.envelope().topic(), partition, a.offsetOf(j), now, false);
+                    if (remember && p.topic().dedupEnabled()) {
+                        dedup.remember(p.topic(), p.envelope().id(), partition, a.offsetOf(j), now.toEpochMilli());
+                    }
+                }
+                if (claimed != null) {
+                    dedup.complete(claimed, partition, a.offsetOf(0));
                 }
                 metrics.published(pending.size(), batchBytes);
+            }).whenComplete((v, failure) -> {
+                if (failure != null && claimed != null) {
+                    dedup.abandon(claimed);
+                }
             }));
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new));
@@ -140,7 +242,16 @@ public final class Publisher {
             all = all.whenComplete((v, e) -> txn.close());
         }
         return all.thenApply(v -> {
-            metrics.appendLatency(System.nanoTime() - started);
+            if (!appends.isEmpty()) {
+                metrics.appendLatency(System.nanoTime() - started);
+            }
+            if (earlier != null) {
+                for (int i = 0; i < earlier.length; i++) {
+                    if (earlier[i] >= 0) {
+                        receipts[i] = receipts[earlier[i]].asDuplicate();
+                    }
+                }
+            }
             return List.of(receipts);
         });
     }

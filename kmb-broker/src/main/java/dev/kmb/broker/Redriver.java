@@ -145,9 +145,8 @@ final class Redriver {
 
     private CompletableFuture<Receipt> publish(TenantId tenant, Envelope e) {
         try {
-            // TODO(merge with dedup): publisher.publish(tenant, List.of(e), PublishOptions.NO_DEDUP): the original id
-            //  was seen on its topic, and a redrive must not be answered as a duplicate.
-            return publisher.publish(tenant, List.of(e)).thenApply(receipts -> receipts.get(0));
+            // the original id was seen on its topic: a redrive must not be answered as its duplicate
+            return publisher.publish(tenant, List.of(e), PublishOptions.NO_DEDUP).thenApply(receipts -> receipts.get(0));
         } catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);
         }

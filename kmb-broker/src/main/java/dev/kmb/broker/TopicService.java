@@ -9,6 +9,7 @@ import dev.kmb.core.TopicName;
 import dev.kmb.log.spi.MessageLog;
 import dev.kmb.log.spi.TopicPartition;
 import dev.kmb.log.spi.TopicSpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,21 +77,30 @@ public final class TopicService {
         }
     }
 
-    /** Creates a topic. Names under {@code kmb.system.} are the bus's own. */
+    /** Creates a topic with the default dedup window. Names under {@code kmb.system.} are the bus's own. */
     public TopicInfo create(TenantId tenant, TopicName name, TopicSpec spec) {
+        return create(tenant, name, spec, TopicRecord.DEFAULT_DEDUP_WINDOW);
+    }
+
+    /** Creates a topic; {@code dedupWindow} zero turns dedup off. Names under {@code kmb.system.} are the bus's own. */
+    public TopicInfo create(TenantId tenant, TopicName name, TopicSpec spec, Duration dedupWindow) {
         if (name.isReserved()) {
             throw new ProblemException(ProblemCode.FORBIDDEN, "topic names under '" + TopicName.RESERVED_PREFIX
                     + "' are reserved for the bus");
         }
-        return createInternal(tenant, name, spec);
+        return createInternal(tenant, name, spec, dedupWindow);
     }
 
-    /** Creates a topic, reserved names included (the bus's own topics). */
+    /** Creates a topic, reserved names included (the bus's own topics), with the default dedup window. */
     TopicInfo createInternal(TenantId tenant, TopicName name, TopicSpec spec) {
+        return createInternal(tenant, name, spec, TopicRecord.DEFAULT_DEDUP_WINDOW);
+    }
+
+    private TopicInfo createInternal(TenantId tenant, TopicName name, TopicSpec spec, Duration dedupWindow) {
         adminLock.lock();
         try {
             Instant now = config.clock().instant();
-            TopicRecord record = new TopicRecord(tenant, name, spec, now, now);
+            TopicRecord record = new TopicRecord(tenant, name, spec, now, now, dedupWindow);
             if (!store.createTopic(record)) {
                 throw new ProblemException(ProblemCode.TOPIC_EXISTS, "topic '" + name + "' already exists");
             }
@@ -206,7 +216,8 @@ public final class TopicService {
             } catch (IllegalArgumentException e) {
                 throw new ProblemException(ProblemCode.INVALID_FIELD, e.getMessage());
             }
-            TopicRecord updated = new TopicRecord(tenant, name, spec, old.createdAt(), config.clock().instant());
+            TopicRecord updated = new TopicRecord(tenant, name, spec, old.createdAt(), config.clock().instant(),
+                    patch.dedupWindow().orElse(old.dedupWindow()));
             store.updateTopic(updated);
             cache.put(new TenantTopicKey(tenant, name), updated);
         } finally {
@@ -229,6 +240,11 @@ public final class TopicService {
         listeners.forEach(l -> l.topicDeleted(tenant, name));
     }
 
+    /** Every topic of every tenant. */
+    List<TopicRecord> allRecords() {
+        return new ArrayList<>(cache.values());
+    }
+
     /** Every topic of a tenant (for pattern matching when a subscription starts). */
     List<TopicRecord> records(TenantId tenant) {
         List<TopicRecord> out = new ArrayList<>();
@@ -247,6 +263,6 @@ public final class TopicService {
             TopicPartition tp = new TopicPartition(logName, p);
             parts.add(new TopicInfo.PartitionInfo(p, log.startOffset(tp), log.endOffset(tp)));
         }
-        return new TopicInfo(r.name(), r.spec(), r.createdAt(), r.updatedAt(), parts);
+        return new TopicInfo(r.name(), r.spec(), r.createdAt(), r.updatedAt(), parts, r.dedupWindow());
     }
 }

@@ -73,6 +73,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "consumers nack this % of messages on their first delivery (redelivered after 1 s) (default ${DEFAULT-VALUE})")
     int nackPercent;
 
+    @Option(names = "--dedup", defaultValue = "on",
+            description = "the topic's publish dedup: on (a 120 s window, the bus default) or off (default ${DEFAULT-VALUE})")
+    String dedup;
+
     @Option(names = "--json", description = "write the results as JSON to this file")
     Path json;
 
@@ -82,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Workload w = new Workload(parseSize(size), publishers, consumers, parseDuration(warmup), parseDuration(duration),
                 Workload.Transport.valueOf(transport.toUpperCase(Locale.ROOT)), OptionalLong.empty(), partitions, durability, batch,
-                nackPercent);
+                nackPercent, parseOnOff("--dedup", dedup));
         ScratchBus bus = url == null ? ScratchBus.start() : null;
         URI target = bus == null ? url : bus.uri();
         if (bus != null) {
@@ -162,6 +166,14 @@ final class BenchCommand implements Callable<Integer> {
             v = v.substring(0, v.length() - 1);
         }
         return Integer.parseInt(v.trim()) * mult;
+    }
+
+    static boolean parseOnOff(String option, String s) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException(option + " must be on or off, was '" + s + "'");
+        };
     }
 
     static Duration parseDuration(String s) {

@@ -70,7 +70,7 @@ public final class KmbServer implements AutoCloseable {
         BrokerConfig brokerConfig = BrokerConfig.defaults().withAutoCreateTopics(config.autoCreateTopics()).withClock(clock);
         brokerConfig = new BrokerConfig(brokerConfig.autoCreateTopics(),
                 brokerConfig.defaultTopicSpec().withDurability(config.defaultDurability()), brokerConfig.readBatchRecords(),
-                brokerConfig.interceptors(), brokerConfig.clock());
+                brokerConfig.interceptors(), brokerConfig.clock(), config.dedupMaxIds());
         Broker broker;
         try {
             if (config.backend() instanceof LogBackend.Kafka kafka && config.state() instanceof StateLocation.Postgres) {

@@ -1,5 +1,6 @@
 package dev.kmb.server;
 
+import dev.kmb.broker.BrokerConfig;
 import dev.kmb.broker.store.StateLocation;
 import dev.kmb.broker.TransactionConfig;
 import dev.kmb.core.EnvelopeLimits;
@@ -36,11 +37,14 @@ import java.util.regex.Pattern;
  * @param transactions      {@code kmb.transactions.default_timeout} (seconds, default 60) and
  *                          {@code kmb.transactions.max_timeout} (seconds, default 900)
  * @param backend           {@code kmb.broker.backend}: {@code embedded} (default) or {@code kafka} (see {@link LogBackend})
+ * @param dedupMaxIds       {@code kmb.broker.dedup.max_ids}: message ids all topics' dedup windows hold together, the
+ *                          oldest forgotten early beyond it (default {@value BrokerConfig#DEFAULT_DEDUP_MAX_IDS},
+ *                          about 130 bytes of heap each)
  */
 public record ServerConfig(String host, int port, long maxRequestBytes, Path dataDir, boolean autoCreateTopics,
                            int maxMessageBytes, Durability defaultDurability, Authentication authentication,
                            boolean metricsEnabled, String logLevel, LogFormat logFormat, StateLocation state,
-                           TransactionConfig transactions, LogBackend backend) {
+                           TransactionConfig transactions, LogBackend backend, int dedupMaxIds) {
 
     public static final String LOOPBACK = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
@@ -102,6 +106,9 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
             throw new IllegalArgumentException("kmb.monitoring.logging.level = '" + logLevel + "' must be one of "
                     + "trace, debug, info, warn, error");
         }
+        if (dedupMaxIds < 1) {
+            throw new IllegalArgumentException("kmb.broker.dedup.max_ids = " + dedupMaxIds + " must be at least 1");
+        }
         if (authentication == Authentication.NONE && !isLoopback(host)) {
             throw new IllegalArgumentException("kmb.server.host = '" + host + "' is not a loopback address, and "
                     + "kmb.security.authentication is none: without authentication KMB serves 127.0.0.1 only "
@@ -114,7 +121,8 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
                         int maxMessageBytes, Durability defaultDurability, Authentication authentication,
                         boolean metricsEnabled, String logLevel, LogFormat logFormat) {
         this(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes, defaultDurability, authentication,
-                metricsEnabled, logLevel, logFormat, StateLocation.SQLITE, TransactionConfig.defaults(), LogBackend.EMBEDDED);
+                metricsEnabled, logLevel, logFormat, StateLocation.SQLITE, TransactionConfig.defaults(), LogBackend.EMBEDDED,
+                BrokerConfig.DEFAULT_DEDUP_MAX_IDS);
     }
 
     /** The old five-setting form: everything else at its default. */
@@ -143,31 +151,36 @@ public record ServerConfig(String host, int port, long maxRequestBytes, Path dat
 
     public ServerConfig withPort(int value) {
         return new ServerConfig(host, value, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend, dedupMaxIds);
     }
 
     public ServerConfig withDataDir(Path value) {
         return new ServerConfig(host, port, maxRequestBytes, value, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend, dedupMaxIds);
     }
 
     public ServerConfig withTransactions(TransactionConfig value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, value, backend);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, value, backend, dedupMaxIds);
     }
 
     public ServerConfig withAutoCreateTopics(boolean value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, value, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend, dedupMaxIds);
+    }
+
+    public ServerConfig withDedupMaxIds(int value) {
+        return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, backend, value);
     }
 
     public ServerConfig withState(StateLocation value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, value, transactions, backend);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, value, transactions, backend, dedupMaxIds);
     }
 
     public ServerConfig withBackend(LogBackend value) {
         return new ServerConfig(host, port, maxRequestBytes, dataDir, autoCreateTopics, maxMessageBytes,
-                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, value);
+                defaultDurability, authentication, metricsEnabled, logLevel, logFormat, state, transactions, value, dedupMaxIds);
     }
 }

@@ -3,6 +3,7 @@ package dev.kmb.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.kmb.broker.BrokerConfig;
 import dev.kmb.broker.store.StateLocation;
 import dev.kmb.broker.TransactionConfig;
 import dev.kmb.log.spi.Durability;
@@ -33,7 +34,7 @@ import java.util.regex.Pattern;
  * kmb:
  *   server:     {host: 127.0.0.1, port: 8080, max_request_bytes: 67108864}
  *   broker:     {data_dir: ./data, max_message_bytes: 1048576, topics: {auto_create: false},
- *                state: sqlite}          # or postgresql://user:pass@host:5432/db?schema=kmb&amp;pool_size=8
+ *                dedup: {max_ids: 1000000}, state: sqlite}          # or postgresql://user:pass@host:5432/db?schema=kmb&amp;pool_size=8
  *   durability: {default: persistent}
  *   security:   {authentication: none}
  *   monitoring: {metrics: {enabled: true}, logging: {level: info, format: text}}
@@ -66,6 +67,7 @@ public final class ServerConfigLoader {
     static final String DATA_DIR = "kmb.broker.data_dir";
     static final String MAX_MESSAGE_BYTES = "kmb.broker.max_message_bytes";
     static final String AUTO_CREATE = "kmb.broker.topics.auto_create";
+    static final String DEDUP_MAX_IDS = "kmb.broker.dedup.max_ids";
     static final String DURABILITY = "kmb.durability.default";
     static final String AUTHENTICATION = "kmb.security.authentication";
     static final String METRICS = "kmb.monitoring.metrics.enabled";
@@ -80,7 +82,7 @@ public final class ServerConfigLoader {
     static final String NODE_ID = "kmb.cluster.node_id";
     static final Set<String> KEYS = Set.of(HOST, PORT, MAX_REQUEST_BYTES, DATA_DIR, MAX_MESSAGE_BYTES, AUTO_CREATE,
             DURABILITY, AUTHENTICATION, METRICS, LOG_LEVEL, LOG_FORMAT, STATE, TXN_DEFAULT_TIMEOUT, TXN_MAX_TIMEOUT,
-            BACKEND, KAFKA_BOOTSTRAP, KAFKA_PREFIX, NODE_ID);
+            BACKEND, KAFKA_BOOTSTRAP, KAFKA_PREFIX, NODE_ID, DEDUP_MAX_IDS);
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -131,6 +133,7 @@ public final class ServerConfigLoader {
         int maxMessage = (int) s.number(MAX_MESSAGE_BYTES, ServerConfig.DEFAULT_MAX_MESSAGE_BYTES, 1024, Integer.MAX_VALUE);
         long maxRequest = s.number(MAX_REQUEST_BYTES, ServerConfig.defaultMaxRequestBytes(maxMessage), 1024, Integer.MAX_VALUE - 8);
         boolean autoCreate = s.bool(AUTO_CREATE, false);
+        int dedupMaxIds = (int) s.number(DEDUP_MAX_IDS, BrokerConfig.DEFAULT_DEDUP_MAX_IDS, 1, Integer.MAX_VALUE);
         Durability durability = s.choice(DURABILITY, ServerConfig.DEFAULT_DURABILITY, Durability::fromWireName, "ephemeral, durable, persistent");
         ServerConfig.Authentication auth = s.choice(AUTHENTICATION, ServerConfig.Authentication.NONE,
                 v -> ServerConfig.Authentication.valueOf(v.toUpperCase(Locale.ROOT)),
@@ -157,7 +160,7 @@ public final class ServerConfigLoader {
             TransactionConfig transactions = new TransactionConfig(Duration.ofSeconds(txnDefault), Duration.ofSeconds(txnMax),
                     txnDefaults.sweepInterval());
             return new ServerConfig(host, port, maxRequest, dataDir, autoCreate, maxMessage, durability, auth, metrics, level, format,
-                    state, transactions, backend);
+                    state, transactions, backend, dedupMaxIds);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(List.of(e.getMessage()));
         }

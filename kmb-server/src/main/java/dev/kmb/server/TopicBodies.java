@@ -1,13 +1,16 @@
 package dev.kmb.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.kmb.broker.TopicInfo;
+import dev.kmb.broker.spi.TopicRecord;
 import dev.kmb.log.spi.Retention;
 import dev.kmb.log.spi.TopicSpec;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The JSON bodies of the topic routes (snake_case). Durations are seconds; a retention limit that is absent,
@@ -20,12 +23,33 @@ final class TopicBodies {
 
     /** {@code POST /v1/topics}: only {@code name} is required; the rest default to the bus's topic defaults. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record CreateTopic(String name, Integer partitions, String durability, RetentionBody retention, String compression) {
+    record CreateTopic(String name, Integer partitions, String durability, RetentionBody retention, String compression,
+                       JsonNode dedupWindow) {
     }
 
     /** {@code PATCH /v1/topics/{name}}: absent fields stay; a present {@code retention} replaces the whole retention. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record PatchTopic(Integer partitions, String durability, RetentionBody retention, String compression) {
+    record PatchTopic(Integer partitions, String durability, RetentionBody retention, String compression,
+                      JsonNode dedupWindow) {
+    }
+
+    /**
+     * {@code dedup_window}: seconds (fractions allowed, millisecond precision), {@code 0} or {@code "off"} for none;
+     * empty when absent or {@code null}. Errors are recorded under {@code /dedup_window}.
+     */
+    static Optional<Duration> dedupWindow(FieldChecks checks, JsonNode value) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return Optional.empty();
+        }
+        if (value.isTextual() && value.asText().equals("off")) {
+            return Optional.of(Duration.ZERO);
+        }
+        if (!value.isNumber()) {
+            checks.fail("/dedup_window", "dedup_window must be seconds (a number, 0 for off) or \"off\", was " + value);
+            return Optional.empty();
+        }
+        return Optional.ofNullable(checks.check("/dedup_window", () -> TopicRecord.requireDedupWindow(
+                FieldChecks.seconds("dedup_window", value.decimalValue(), true)), null));
     }
 
     /** Retention limits on the wire: seconds, messages, bytes. */
@@ -69,12 +93,13 @@ final class TopicBodies {
     /** A topic as answered by every topic route. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Topic(String name, int partitions, String durability, RetentionBody retention, String compression,
-                 String createdAt, String updatedAt, List<PartitionOffsets> partitionOffsets) {
+                 Number dedupWindow, String createdAt, String updatedAt, List<PartitionOffsets> partitionOffsets) {
 
         static Topic of(TopicInfo info) {
             TopicSpec spec = info.spec();
             return new Topic(info.name().value(), spec.partitions(), spec.durability().wireName(),
-                    RetentionBody.of(spec.retention()), spec.compression().wireName(), info.createdAt().toString(),
+                    RetentionBody.of(spec.retention()), spec.compression().wireName(),
+                    FieldChecks.toSeconds(info.dedupWindow()), info.createdAt().toString(),
                     info.updatedAt().toString(), info.partitions().stream()
                     .map(p -> new PartitionOffsets(p.partition(), p.startOffset(), p.endOffset())).toList());
         }

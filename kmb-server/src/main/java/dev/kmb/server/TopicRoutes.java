@@ -2,6 +2,7 @@ package dev.kmb.server;
 
 import dev.kmb.broker.TopicPatch;
 import dev.kmb.broker.TopicService;
+import dev.kmb.broker.spi.TopicRecord;
 import dev.kmb.core.TopicName;
 import dev.kmb.log.spi.Compression;
 import dev.kmb.log.spi.Durability;
@@ -9,6 +10,7 @@ import dev.kmb.log.spi.Retention;
 import dev.kmb.log.spi.TopicSpec;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Topic CRUD: {@code POST/GET /v1/topics}, {@code GET/PATCH/DELETE /v1/topics/{name}}. Stateless; thread-safe. */
@@ -46,8 +48,9 @@ final class TopicRoutes {
         Compression compression = body.compression() == null ? defaults.compression()
                 : checks.check("/compression", () -> Compression.fromWireName(body.compression()), defaults.compression());
         TopicSpec spec = checks.check("/partitions", () -> new TopicSpec(partitions, durability, retention, compression), defaults);
+        Duration dedupWindow = TopicBodies.dedupWindow(checks, body.dedupWindow()).orElse(TopicRecord.DEFAULT_DEDUP_WINDOW);
         checks.throwIfAny();
-        ctx.status(201).json(TopicBodies.Topic.of(topics.create(HttpRoutes.tenant(ctx), name, spec)));
+        ctx.status(201).json(TopicBodies.Topic.of(topics.create(HttpRoutes.tenant(ctx), name, spec, dedupWindow)));
     }
 
     private void list(Context ctx) {
@@ -70,8 +73,9 @@ final class TopicRoutes {
         Optional<Retention> retention = Optional.ofNullable(body.retention()).map(r -> r.toRetention(checks, "/retention"));
         Optional<Compression> compression = Optional.ofNullable(body.compression())
                 .map(c -> checks.check("/compression", () -> Compression.fromWireName(c), Compression.NONE));
+        Optional<Duration> dedupWindow = TopicBodies.dedupWindow(checks, body.dedupWindow());
         checks.throwIfAny();
-        TopicPatch patch = new TopicPatch(partitions, durability, retention, compression);
+        TopicPatch patch = new TopicPatch(partitions, durability, retention, compression, dedupWindow);
         ctx.json(TopicBodies.Topic.of(topics.patch(HttpRoutes.tenant(ctx), name, patch)));
     }
 

@@ -26,6 +26,8 @@ class ServerConfigLoaderTest {
                 max_message_bytes: 65536
                 topics:
                   auto_create: true
+                dedup:
+                  max_ids: 5000
               durability:
                 default: durable
               security:
@@ -62,6 +64,7 @@ class ServerConfigLoaderTest {
         assertThat(c.metricsEnabled()).isFalse();
         assertThat(c.logLevel()).isEqualTo("debug");
         assertThat(c.logFormat()).isEqualTo(ServerConfig.LogFormat.JSON);
+        assertThat(c.dedupMaxIds()).isEqualTo(5000);
     }
 
     @Test
@@ -98,6 +101,8 @@ class ServerConfigLoaderTest {
                 .hasMessageContaining("kmb.monitoring.logging.format").hasMessageContaining("xml");
         assertThatThrownBy(() -> loader(Map.of()).parse("kmb:\n  broker:\n    max_message_bytes: 10\n", ServerConfigLoader.Overrides.none()))
                 .hasMessageContaining("kmb.broker.max_message_bytes").hasMessageContaining("10");
+        assertThatThrownBy(() -> loader(Map.of()).parse("kmb:\n  broker:\n    dedup:\n      max_ids: 0\n", ServerConfigLoader.Overrides.none()))
+                .hasMessageContaining("kmb.broker.dedup.max_ids").hasMessageContaining("0");
     }
 
     @Test

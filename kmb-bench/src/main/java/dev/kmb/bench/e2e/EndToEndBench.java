@@ -44,7 +44,8 @@ public final class EndToEndBench {
         String id = UUID.randomUUID().toString().substring(0, 8);
         String topic = "bench.run-" + id;
         String subscription = "bench-" + id;
-        admin.send("POST", "/v1/topics", "{\"name\":\"" + topic + "\",\"partitions\":" + w.partitions() + ",\"durability\":\"" + w.durability() + "\"}");
+        admin.send("POST", "/v1/topics", "{\"name\":\"" + topic + "\",\"partitions\":" + w.partitions() + ",\"durability\":\""
+                + w.durability() + "\",\"dedup_window\":" + (w.dedup() ? "120" : "0") + "}");
         admin.send("POST", "/v1/subscriptions", "{\"name\":\"" + subscription + "\",\"pattern\":\"" + topic
                 + "\",\"mode\":\"shared\",\"start\":\"latest\",\"ack_timeout\":60,\"max_in_flight\":4000}");
 

@@ -10,10 +10,11 @@ import java.util.OptionalLong;
  * @param rate         total messages/s to offer (fixed rate), empty for as fast as it goes (max rate)
  * @param batch        messages per publish: one {@code POST /v1/publish} or one WebSocket {@code messages} frame
  * @param durability   topic durability (durable | persistent | ephemeral)
+ * @param dedup        the topic's dedup window: on (the bus default, 120 s) or off
  */
 public record Workload(int messageBytes, int publishers, int consumers, Duration warmup, Duration duration,
                        Transport transport, OptionalLong rate, int partitions, String durability, int batch,
-                       int nackPercent) {
+                       int nackPercent, boolean dedup) {
 
     /** How publishers reach the bus; consumers always use the WebSocket. */
     public enum Transport { WS, HTTP }
@@ -29,7 +30,7 @@ public record Workload(int messageBytes, int publishers, int consumers, Duration
 
     public Workload atRate(long messagesPerSecond) {
         return new Workload(messageBytes, publishers, consumers, warmup, duration, transport,
-                OptionalLong.of(messagesPerSecond), partitions, durability, batch, nackPercent);
+                OptionalLong.of(messagesPerSecond), partitions, durability, batch, nackPercent, dedup);
     }
 
     public String describe() {
@@ -37,6 +38,6 @@ public record Workload(int messageBytes, int publishers, int consumers, Duration
                 + (batch > 1 ? " (batch " + batch + ")" : "") + ", " + consumers + " consumer(s), "
                 + partitions + " partition(s), " + durability + ", "
                 + (rate.isPresent() ? "fixed rate " + rate.getAsLong() + " msgs/s" : "max rate")
-                + (nackPercent > 0 ? ", " + nackPercent + " % nacked once" : "");
+                + (nackPercent > 0 ? ", " + nackPercent + " % nacked once" : "") + (dedup ? "" : ", dedup off");
     }
 }

@@ -158,7 +158,7 @@ abstract class JdbcStateStore implements StateStore {
 
     @Override
     public boolean createTopic(TopicRecord t) {
-        String config = StateDocuments.topicConfig(t.spec());
+        String config = StateDocuments.topicConfig(t);
         return withConnection("create topic " + t.tenant() + "/" + t.name(), c -> {
             try (PreparedStatement ps = c.prepareStatement(INSERT_TOPIC)) {
                 ps.setString(1, t.tenant().value());
@@ -204,7 +204,7 @@ abstract class JdbcStateStore implements StateStore {
                 return false;
             }
             try (PreparedStatement ps = c.prepareStatement(UPDATE_TOPIC)) {
-                ps.setString(1, StateDocuments.mergeTopicConfig(stored.get(0), t.spec()));
+                ps.setString(1, StateDocuments.mergeTopicConfig(stored.get(0), t));
                 ps.setLong(2, t.updatedAt().toEpochMilli());
                 ps.setString(3, t.tenant().value());
                 ps.setString(4, t.name().value());
@@ -231,7 +231,7 @@ abstract class JdbcStateStore implements StateStore {
                 try {
                     result.add(new TopicRecord(TenantId.of(tenant), TopicName.of(name),
                             StateDocuments.topicSpec(rs.getString(3)), Instant.ofEpochMilli(rs.getLong(4)),
-                            Instant.ofEpochMilli(rs.getLong(5))));
+                            Instant.ofEpochMilli(rs.getLong(5)), StateDocuments.dedupWindow(rs.getString(3))));
                 } catch (IllegalArgumentException e) {
                     throw corruptRow("topics", tenant + "/" + name, e);
                 }

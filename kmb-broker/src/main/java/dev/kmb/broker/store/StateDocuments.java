@@ -15,6 +15,7 @@ import dev.kmb.broker.spi.StateStoreException;
 import dev.kmb.broker.spi.SubscriptionMode;
 import dev.kmb.broker.spi.SubscriptionRecord;
 import dev.kmb.broker.spi.TenantId;
+import dev.kmb.broker.spi.TopicRecord;
 import dev.kmb.core.TopicName;
 import dev.kmb.core.TopicPattern;
 import dev.kmb.log.spi.Compression;
@@ -36,7 +37,8 @@ import java.util.Optional;
  *
  * <pre>
  * topics.config        {"partitions":3,"durability":"persistent","compression":"none",
- *                       "retention":{"max_age_ms":-1,"max_messages":-1,"max_bytes":-1}}
+ *                       "retention":{"max_age_ms":-1,"max_messages":-1,"max_bytes":-1},"dedup_window_ms":120000}
+ *                       (dedup_window_ms optional: added in 0.2; absent reads as the default window, 0 is off)
  * subscriptions.config {"pattern":"orders.#","mode":"shared","start":"latest","ack_timeout_ms":30000,
  *                       "max_deliveries":3,"backoff_ms":[1000,5000,15000],"max_in_flight":1000,
  *                       "ordering":"relaxed","dead_letter_topic":"orders.dead","dead_letter_expired":false}
@@ -58,7 +60,8 @@ final class StateDocuments {
     record TopicDoc(@JsonProperty("partitions") Integer partitions,
                     @JsonProperty("durability") String durability,
                     @JsonProperty("compression") String compression,
-                    @JsonProperty("retention") RetentionDoc retention) {
+                    @JsonProperty("retention") RetentionDoc retention,
+                    @JsonProperty("dedup_window_ms") Long dedupWindowMs) {
     }
 
     record SubscriptionDoc(@JsonProperty("pattern") String pattern,
@@ -114,26 +117,33 @@ final class StateDocuments {
         }
     }
 
-    static String topicConfig(TopicSpec spec) {
-        return write(topicDoc(spec));
+    static String topicConfig(TopicRecord topic) {
+        return write(topicDoc(topic));
     }
 
-    /** The stored document with this spec's fields replaced and any field this version does not know kept. */
-    static String mergeTopicConfig(String stored, TopicSpec spec) {
+    /** The stored document with this topic's fields replaced and any field this version does not know kept. */
+    static String mergeTopicConfig(String stored, TopicRecord topic) {
         try {
             JsonNode old = JSON.readTree(stored);
             ObjectNode merged = old instanceof ObjectNode object ? object : JSON.createObjectNode();
-            merged.setAll((ObjectNode) JSON.valueToTree(topicDoc(spec)));
+            merged.setAll((ObjectNode) JSON.valueToTree(topicDoc(topic)));
             return JSON.writeValueAsString(merged);
         } catch (JsonProcessingException e) {
             throw new StateStoreException("stored topic config is not JSON: " + stored, e);
         }
     }
 
-    private static TopicDoc topicDoc(TopicSpec spec) {
+    private static TopicDoc topicDoc(TopicRecord topic) {
+        TopicSpec spec = topic.spec();
         Retention r = spec.retention();
         return new TopicDoc(spec.partitions(), spec.durability().wireName(), spec.compression().wireName(),
-                new RetentionDoc(r.maxAgeMillis(), r.maxMessages(), r.maxBytes()));
+                new RetentionDoc(r.maxAgeMillis(), r.maxMessages(), r.maxBytes()), topic.dedupWindow().toMillis());
+    }
+
+    /** The topic's dedup window; {@link TopicRecord#DEFAULT_DEDUP_WINDOW} for a document written before it existed. */
+    static Duration dedupWindow(String json) {
+        Long ms = read(json, TopicDoc.class).dedupWindowMs();
+        return ms == null ? TopicRecord.DEFAULT_DEDUP_WINDOW : TopicRecord.requireDedupWindow(Duration.ofMillis(ms));
     }
 
     static TopicSpec topicSpec(String json) {

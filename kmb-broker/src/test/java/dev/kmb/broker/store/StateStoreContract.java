@@ -170,12 +170,14 @@ abstract class StateStoreContract {
                 + "\"schema\":{\"subject\":\"orders\"}}'");
 
         assertThat(store.topic(ACME, ORDERS)).map(TopicRecord::spec).contains(TopicSpec.defaults());
+        // a document from before dedup_window_ms reads as the default window
+        assertThat(store.topic(ACME, ORDERS)).map(TopicRecord::dedupWindow).contains(TopicRecord.DEFAULT_DEDUP_WINDOW);
         store.updateTopic(topic(ACME, ORDERS).withSpec(TopicSpec.defaults().withPartitions(2), T0));
 
         assertThat(query("SELECT config FROM topics"))
                 .containsExactly("{\"partitions\":2,\"durability\":\"persistent\",\"compression\":\"none\","
                         + "\"retention\":{\"max_age_ms\":-1,\"max_messages\":-1,\"max_bytes\":-1},"
-                        + "\"schema\":{\"subject\":\"orders\"}}");
+                        + "\"schema\":{\"subject\":\"orders\"},\"dedup_window_ms\":120000}");
     }
 
     @Test
@@ -186,7 +188,7 @@ abstract class StateStoreContract {
         assertThat(query("SELECT tenant || ' ' || name || ' ' || config || ' ' || created_at FROM topics"))
                 .containsExactly("acme orders.created {\"partitions\":1,\"durability\":\"persistent\","
                         + "\"compression\":\"none\",\"retention\":{\"max_age_ms\":-1,\"max_messages\":-1,"
-                        + "\"max_bytes\":-1}} " + T0.toEpochMilli());
+                        + "\"max_bytes\":-1},\"dedup_window_ms\":120000} " + T0.toEpochMilli());
         assertThat(query("SELECT tenant || ' ' || name || ' ' || config FROM subscriptions"))
                 .containsExactly("acme billing {\"pattern\":\"#\",\"mode\":\"shared\",\"start\":\"latest\","
                         + "\"ack_timeout_ms\":30000,\"max_deliveries\":3,\"backoff_ms\":[1000,5000,15000],"
