@@ -4,16 +4,14 @@ import dev.kmb.broker.spi.StateStore;
 import dev.kmb.broker.spi.SubscriptionMode;
 import dev.kmb.broker.spi.SubscriptionRecord;
 import dev.kmb.broker.spi.TenantId;
-import dev.kmb.broker.store.SqliteStateStore;
 import dev.kmb.core.Envelope;
 import dev.kmb.core.EnvelopeCodec;
 import dev.kmb.core.MessageType;
 import dev.kmb.core.RawJson;
 import dev.kmb.core.TopicName;
 import dev.kmb.core.TopicPattern;
-import dev.kmb.log.EmbeddedLog;
-import dev.kmb.log.EmbeddedLogConfig;
 import dev.kmb.log.spi.Durability;
+import dev.kmb.log.spi.MessageLog;
 import dev.kmb.log.spi.TopicSpec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -23,26 +21,41 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** A real broker on a real embedded log and SQLite store in a directory; reopenable to test restarts. */
+/**
+ * A real broker on a real log and state store (the embedded log and SQLite in a directory, or Kafka and PostgreSQL:
+ * see {@link Backing}); reopenable to test restarts, which reopen the log and the store at the same place.
+ */
 final class BrokerHarness implements AutoCloseable {
 
     static final TenantId T = TenantId.DEFAULT;
 
-    private final Path dir;
+    private final Backing backing;
     private final BrokerConfig config;
-    EmbeddedLog log;
+    MessageLog log;
     StateStore store;
     Broker broker;
 
     private final DeadLetterSink deadLetters;
 
     BrokerHarness(Path dir, BrokerConfig config) {
-        this(dir, config, null);
+        this(new Backing.Embedded(dir), config, null);
+    }
+
+    BrokerHarness(Backing backing, BrokerConfig config) {
+        this(backing, config, null);
+    }
+
+    BrokerHarness(Backing backing) {
+        this(backing, BrokerConfig.defaults());
+    }
+
+    BrokerHarness(Path dir, BrokerConfig config, java.util.List<DeadLetter> deadLetters) {
+        this(new Backing.Embedded(dir), config, deadLetters);
     }
 
     /** A harness whose dead letters are collected in {@code deadLetters} instead of the dead-letter topic. */
-    BrokerHarness(Path dir, BrokerConfig config, java.util.List<DeadLetter> deadLetters) {
-        this.dir = dir;
+    BrokerHarness(Backing backing, BrokerConfig config, java.util.List<DeadLetter> deadLetters) {
+        this.backing = backing;
         this.config = config;
         this.deadLetters = deadLetters == null ? null : letter -> {
             deadLetters.add(letter);
@@ -56,11 +69,15 @@ final class BrokerHarness implements AutoCloseable {
     }
 
     void open() {
-        log = EmbeddedLog.open(EmbeddedLogConfig.builder(dir.resolve("log")).build());
-        store = SqliteStateStore.open(dir);
+        log = backing.openLog(config.clock());
+        store = backing.openStore();
         BrokerMetrics metrics = new BrokerMetrics(new SimpleMeterRegistry());
         broker = deadLetters == null ? Broker.start(config, log, store, new EnvelopeCodec(), metrics)
                 : Broker.start(config, log, store, new EnvelopeCodec(), metrics, deadLetters);
+    }
+
+    Backend backend() {
+        return backing.backend();
     }
 
     void restart() {

@@ -9,6 +9,7 @@ import dev.kmb.broker.spi.SubscriptionMode;
 import dev.kmb.core.Problem;
 import dev.kmb.core.ProblemCode;
 import dev.kmb.core.TopicName;
+import dev.kmb.testing.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,16 +25,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
 
 /**
- * The dead-letter service on a real log and SQLite store, with time under the test's control: what a crash in the
- * middle of a redrive leaves behind, and a redrive whose publishes are partly refused.
+ * The dead-letter service on a real log and state store (each backend), with time under the test's control: what a
+ * crash in the middle of a redrive leaves behind, and a redrive whose publishes are partly refused.
  */
+@OnEachBackend
 class DeadLetterServiceTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final TopicName DLQ = DeadLetterService.SYSTEM_DLQ;
 
+    @Parameter
+    Backend backend;
+    TestPostgres pg; // set for the KAFKA run
     @TempDir
     Path dir;
     private final SettableClock clock = new SettableClock(Instant.parse("2026-05-01T10:00:00Z"));
@@ -73,7 +79,7 @@ class DeadLetterServiceTest {
                 && new String(e.payload().toByteArray(), StandardCharsets.UTF_8).contains("poison")
                 ? new PublishInterceptor.Reject(Problem.of(ProblemCode.FORBIDDEN, "poison refused"))
                 : new PublishInterceptor.Continue(e);
-        h = new BrokerHarness(dir, BrokerConfig.defaults().withClock(clock).withInterceptors(List.of(poison)));
+        h = new BrokerHarness(Backing.of(backend, dir, pg), BrokerConfig.defaults().withClock(clock).withInterceptors(List.of(poison)));
     }
 
     @AfterEach

@@ -13,6 +13,7 @@ import dev.kmb.core.Metadata;
 import dev.kmb.core.Priority;
 import dev.kmb.core.RawJson;
 import dev.kmb.core.TopicName;
+import dev.kmb.testing.TestPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,16 +25,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
 
 /**
- * The delivery policies on a real broker (embedded log, SQLite) with a clock the test moves: retry ladder and
+ * The delivery policies on a real broker (on each backend) with a clock the test moves: retry ladder and
  * term, strict ordering through retries, ttl, priority, delayed delivery, and the retry schedule across a restart.
  */
+@OnEachBackend
 class DeliveryPoliciesTest {
 
     static final Duration WAIT = Duration.ofSeconds(10);
     static final Duration QUIET = Duration.ofMillis(300);
 
+    @Parameter
+    Backend backend;
+    TestPostgres pg; // set for the KAFKA run
     @TempDir
     Path dir;
     final MutableClock clock = new MutableClock(1_750_000_000_000L);
@@ -42,7 +48,7 @@ class DeliveryPoliciesTest {
 
     @BeforeEach
     void start() {
-        h = new BrokerHarness(dir, BrokerConfig.defaults().withClock(clock), deadLetters);
+        h = new BrokerHarness(Backing.of(backend, dir, pg), BrokerConfig.defaults().withClock(clock), deadLetters);
         h.topic("jobs", 1);
     }
 

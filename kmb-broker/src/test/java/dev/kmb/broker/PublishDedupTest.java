@@ -11,6 +11,7 @@ import dev.kmb.core.TopicName;
 import dev.kmb.log.spi.Durability;
 import dev.kmb.log.spi.TopicPartition;
 import dev.kmb.log.spi.TopicSpec;
+import dev.kmb.testing.TestPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,21 +26,26 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
 
 /**
- * Publish dedup on a real broker (embedded log, SQLite) with a clock the test moves: the first receipt for a repeat,
+ * Publish dedup on a real broker (on each backend) with a clock the test moves: the first receipt for a repeat,
  * nothing appended, expiry, per-topic and disabled windows, repeats inside a batch, concurrent publishes of one id,
  * the window across a restart, redrive's no-dedup publishes, the memory cap, and topics deleted or switched off.
  */
+@OnEachBackend
 class PublishDedupTest {
 
+    @Parameter
+    Backend backend;
+    TestPostgres pg; // set for the KAFKA run
     @TempDir
     Path dir;
     final MutableClock clock = new MutableClock(1_750_000_000_000L);
     BrokerHarness h;
 
     private void start(BrokerConfig config) {
-        h = new BrokerHarness(dir, config.withClock(clock));
+        h = new BrokerHarness(Backing.of(backend, dir, pg), config.withClock(clock));
     }
 
     private void start() {

@@ -10,6 +10,7 @@ import dev.kmb.broker.spi.SubscriptionMode;
 import dev.kmb.core.ProblemCode;
 import dev.kmb.core.ProblemException;
 import dev.kmb.core.TopicPattern;
+import dev.kmb.testing.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,18 +26,24 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
 
+/** Publish, subscribe, the subscription modes, ack, redelivery, restarts, lag and seek on a real broker, on each backend. */
+@OnEachBackend
 class SubscriptionDeliveryTest {
 
     static final Duration WAIT = Duration.ofSeconds(10);
 
+    @Parameter
+    Backend backend;
+    TestPostgres pg; // set for the KAFKA run
     @TempDir
     Path dir;
     BrokerHarness h;
 
     @BeforeEach
     void start() {
-        h = new BrokerHarness(dir);
+        h = new BrokerHarness(Backing.of(backend, dir, pg));
     }
 
     @AfterEach
