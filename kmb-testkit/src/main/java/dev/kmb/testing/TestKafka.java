@@ -35,14 +35,23 @@ public final class TestKafka {
     }
 
     private static KafkaClusterTestKit start() {
+        return startCluster(1);
+    }
+
+    /**
+     * A cluster of its own with {@code brokers} combined broker+controller nodes, ready; the caller closes it. For tests
+     * that need several brokers or a cluster they may stop; others share {@link #bootstrapServers()}.
+     */
+    public static KafkaClusterTestKit startCluster(int brokers) {
+        String rf = String.valueOf(Math.min(3, brokers));
         try {
             KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                     .setCombined(true)
-                    .setNumBrokerNodes(1)
+                    .setNumBrokerNodes(brokers)
                     .setNumControllerNodes(1)
                     .build())
-                    .setConfigProp("offsets.topic.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("offsets.topic.replication.factor", rf)
+                    .setConfigProp("transaction.state.log.replication.factor", rf)
                     .setConfigProp("transaction.state.log.min.isr", "1")
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
                     .setConfigProp("group.consumer.min.heartbeat.interval.ms", "200")
