@@ -65,18 +65,27 @@ public final class KmbConnection implements AutoCloseable {
 
             @Override
             public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                if (last && partial.length() == 0) { // a whole frame: one bulk copy, not a char-by-char append
+                    handleFrame(data.toString());
+                    ws.request(1);
+                    return null;
+                }
                 partial.append(data);
                 if (last) {
                     String text = partial.toString();
                     partial.setLength(0);
-                    try {
-                        handle(text);
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "frame from the bus not handled: " + e, e);
-                    }
+                    handleFrame(text);
                 }
                 ws.request(1);
                 return null;
+            }
+
+            private void handleFrame(String text) {
+                try {
+                    handle(text);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "frame from the bus not handled: " + e, e);
+                }
             }
 
             @Override

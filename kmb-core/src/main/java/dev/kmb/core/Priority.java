@@ -35,12 +35,20 @@ public enum Priority {
         return Optional.empty();
     }
 
-    /** The wire names, comma-separated, for error messages. */
+    /** The wire names, comma-separated, for error messages (built once: readers pass it on every field they read). */
     static String wireNames() {
-        StringBuilder names = new StringBuilder();
-        for (Priority value : VALUES) {
-            names.append(names.length() == 0 ? "" : ", ").append(value.wireName);
+        return WireNames.VALUE;
+    }
+
+    private static final class WireNames {
+        static final String VALUE = build();
+
+        private static String build() {
+            StringBuilder names = new StringBuilder();
+            for (Priority value : VALUES) {
+                names.append(names.length() == 0 ? "" : ", ").append(value.wireName);
+            }
+            return names.toString();
         }
-        return names.toString();
     }
 }
