@@ -76,8 +76,12 @@ class ExportImportCommandTest {
     }
 
     static HttpResponse<String> http(String method, String path, String body) {
+        return http(url, method, path, body);
+    }
+
+    static HttpResponse<String> http(String base, String method, String path, String body) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).header("Content-Type", "application/json")
+            return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                     .build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
@@ -121,11 +125,15 @@ class ExportImportCommandTest {
 
     /** Every message of a topic, partition by partition in offset order. */
     static List<JsonNode> replayAll(String topic) {
-        int partitions = json(http("GET", "/v1/topics/" + topic, null).body()).get("partitions").asInt();
+        return replayAll(url, topic);
+    }
+
+    static List<JsonNode> replayAll(String base, String topic) {
+        int partitions = json(http(base, "GET", "/v1/topics/" + topic, null).body()).get("partitions").asInt();
         List<JsonNode> out = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             for (long from = 0; ; ) {
-                JsonNode page = json(http("GET", "/v1/topics/" + topic + "/messages?limit=1000&partition=" + p + "&from_offset=" + from, null).body());
+                JsonNode page = json(http(base, "GET", "/v1/topics/" + topic + "/messages?limit=1000&partition=" + p + "&from_offset=" + from, null).body());
                 if (page.get("messages").isEmpty()) {
                     break;
                 }
@@ -195,6 +203,41 @@ class ExportImportCommandTest {
             }
         }
         assertThat(lastSeq).hasSize(17);
+    }
+
+    @Test
+    void aTopicMovesFromTheEmbeddedLogToABusOnKafkaWithKeysHeadersAndPerKeyOrder() {
+        http("POST", "/v1/topics", "{\"name\":\"cli.move\",\"partitions\":3,\"durability\":\"durable\"}");
+        publish("cli.move", 900, 13);
+        Path out = dir.resolve("export-move");
+        assertThat(kmb("export", "--url", url, "--topic", "cli.move", "--out", out.toString()).exit()).isZero();
+
+        String prefix = "cli" + java.util.UUID.randomUUID().toString().substring(0, 8) + ".";
+        try (KmbServer onKafka = KmbServer.start(ServerConfig.defaults().withPort(0).withDataDir(dir.resolve("kafka-node"))
+                .withBackend(new dev.kmb.server.LogBackend.Kafka(dev.kmb.testing.TestKafka.bootstrapServers(), prefix, "cli")))) {
+            String kafkaUrl = "http://127.0.0.1:" + onKafka.port();
+            Run im = kmb("import", "--url", kafkaUrl, "--in", out.toString(), "--batch", "100");
+
+            assertThat(im.exit()).as(im.err()).isZero();
+            assertThat(im.out()).contains("imported 900 messages").contains("into cli.move (created)");
+            Map<String, JsonNode> source = new HashMap<>();
+            replayAll("cli.move").forEach(m -> source.put(m.get("id").asText(), m));
+            List<JsonNode> moved = replayAll(kafkaUrl, "cli.move");
+            assertThat(moved).hasSize(900);
+            Map<String, Integer> lastSeq = new HashMap<>();
+            for (JsonNode m : moved) {
+                JsonNode original = source.get(m.get("id").asText());
+                assertThat(original).as("copy of a source message").isNotNull();
+                assertThat(kept(m)).isEqualTo(kept(original)); // id, type, key, headers, payload, metadata
+                if (m.has("key")) { // Kafka's partitioner agrees with the embedded log's: same partition, same order
+                    assertThat(m.get("partition")).isEqualTo(original.get("partition"));
+                    int seq = m.at("/payload/seq").asInt();
+                    assertThat(seq).isGreaterThan(lastSeq.getOrDefault(m.get("key").asText(), -1));
+                    lastSeq.put(m.get("key").asText(), seq);
+                }
+            }
+            assertThat(lastSeq).hasSize(13);
+        }
     }
 
     @Test
