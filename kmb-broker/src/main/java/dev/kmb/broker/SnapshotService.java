@@ -134,7 +134,7 @@ public final class SnapshotService {
             throw new UncheckedIOException("snapshot " + id + " could not be deleted", e);
         }
         try {
-            SnapshotFiles.deleteRecursively(doomed);
+            dev.kmb.log.DurableFiles.deleteRecursively(doomed);
         } catch (IOException e) {
             LOG.warn("snapshot {} is deleted but {} could not be removed (removed at the next start): {}", id, doomed, e.toString());
         }
@@ -205,7 +205,7 @@ public final class SnapshotService {
                         String name = entry.getFileName().toString();
                         if (name.endsWith(SnapshotFormat.TEMP_SUFFIX) || name.endsWith(SnapshotFormat.DELETED_SUFFIX)) {
                             LOG.warn("removing {}: a snapshot cut short by a crash", entry);
-                            SnapshotFiles.deleteRecursively(entry);
+                            dev.kmb.log.DurableFiles.deleteRecursively(entry);
                         }
                     }
                 }

@@ -85,7 +85,7 @@ public final class SnapshotWriter implements Closeable {
         try {
             return new SnapshotWriter(target, temp, topic, config);
         } catch (IOException | RuntimeException e) {
-            SnapshotFiles.deleteRecursively(temp);
+            dev.kmb.log.DurableFiles.deleteRecursively(temp);
             throw e;
         }
     }
@@ -141,15 +141,15 @@ public final class SnapshotWriter implements Closeable {
         endPartition();
         data.close();
         Path dataFile = temp.resolve(SnapshotFormat.DATA_FILE);
-        SnapshotFiles.fsync(dataFile);
+        dev.kmb.log.DurableFiles.fsync(dataFile);
         SnapshotManifest manifest = new SnapshotManifest(topic, config, ranges, messages,
                 messages == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(minTimestamp)),
                 messages == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(maxTimestamp)),
                 Files.size(dataFile), HexFormat.of().formatHex(sha256.digest()), createdAt);
         Path manifestFile = temp.resolve(SnapshotFormat.MANIFEST_FILE);
         Files.write(manifestFile, manifest.toBytes());
-        SnapshotFiles.fsync(manifestFile);
-        SnapshotFiles.fsyncDirectory(temp);
+        dev.kmb.log.DurableFiles.fsync(manifestFile);
+        dev.kmb.log.DurableFiles.fsyncDirectory(temp);
         SnapshotFiles.rename(temp, target);
         finished = true;
         return manifest;
@@ -167,7 +167,7 @@ public final class SnapshotWriter implements Closeable {
             // the directory goes anyway
         }
         try {
-            SnapshotFiles.deleteRecursively(temp);
+            dev.kmb.log.DurableFiles.deleteRecursively(temp);
         } catch (IOException e) {
             throw new UncheckedIOException("could not remove the unfinished snapshot " + temp, e);
         }

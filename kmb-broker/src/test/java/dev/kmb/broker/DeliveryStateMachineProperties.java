@@ -1,5 +1,6 @@
 package dev.kmb.broker;
 
+import dev.kmb.testing.MutableClock;
 import static dev.kmb.broker.BrokerHarness.T;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -128,7 +128,7 @@ public final class EmbeddedLog implements MessageLog {
                     continue;
                 }
                 if (name.indexOf(LogFiles.LEFTOVER_MARK) >= 0) {
-                    LogFiles.deleteRecursively(dir); // an unfinished create or delete
+                    DurableFiles.deleteRecursively(dir); // an unfinished create or delete
                     continue;
                 }
                 if (!TopicName.isValid(name) || !Files.exists(dir.resolve(LogFiles.TOPIC_FILE))) {
@@ -145,7 +145,7 @@ public final class EmbeddedLog implements MessageLog {
             }
         }
         Files.deleteIfExists(marker);
-        LogFiles.fsyncDirectory(root);
+        DurableFiles.fsyncDirectory(root);
         LOG.info("log in {} opened ({} shutdown) with {} topic(s) in {} ms", root, clean ? "clean" : "unclean",
                 topics.size(), (System.nanoTime() - started) / 1_000_000);
     }
@@ -209,11 +209,11 @@ public final class EmbeddedLog implements MessageLog {
             }
             Path dir = root.resolve(topic.value());
             Path staging = root.resolve(topic.value() + LogFiles.LEFTOVER_MARK + "creating");
-            LogFiles.deleteRecursively(staging);
+            DurableFiles.deleteRecursively(staging);
             Files.createDirectories(staging);
             TopicMetadataFile.write(staging, topic.value(), spec);
             LogFiles.move(staging, dir);
-            LogFiles.fsyncDirectory(root);
+            DurableFiles.fsyncDirectory(root);
             PartitionLog[] parts = new PartitionLog[spec.partitions()];
             for (int p = 0; p < parts.length; p++) {
                 parts[p] = openPartition(new TopicPartition(topic, p), dir, spec, true);
@@ -279,8 +279,8 @@ public final class EmbeddedLog implements MessageLog {
             }
             Path doomed = root.resolve(topic.value() + LogFiles.LEFTOVER_MARK + System.nanoTime() + LogFiles.DELETED_SUFFIX);
             LogFiles.move(t.dir, doomed);
-            LogFiles.fsyncDirectory(root);
-            LogFiles.deleteRecursively(doomed);
+            DurableFiles.fsyncDirectory(root);
+            DurableFiles.deleteRecursively(doomed);
             return true;
         } catch (IOException e) {
             throw new LogException("cannot delete topic " + topic + ": " + e.getMessage(), e);

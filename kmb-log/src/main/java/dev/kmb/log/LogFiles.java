@@ -3,13 +3,10 @@ package dev.kmb.log;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * File names of the embedded log and the crash-safe ways it changes files: write to a temp file, fsync,
@@ -77,7 +74,7 @@ final class LogFiles {
             ch.force(true);
         }
         move(tmp, file);
-        fsyncDirectory(file.getParent());
+        DurableFiles.fsyncDirectory(file.getParent());
     }
 
     static void move(Path from, Path to) throws IOException {
@@ -86,36 +83,5 @@ final class LogFiles {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
-    }
-
-    /** Makes a directory's entries (creates, renames, deletes) durable. */
-    static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // some file systems refuse to open directories; their renames are then as durable as they get
-            if (!Files.isDirectory(dir)) {
-                throw e;
-            }
-        }
-    }
-
-    static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

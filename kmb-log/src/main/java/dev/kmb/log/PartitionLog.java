@@ -219,7 +219,7 @@ final class PartitionLog {
             Files.deleteIfExists(LogFiles.logFile(dir, bases.get(j)));
             Files.deleteIfExists(LogFiles.indexFile(dir, bases.get(j)));
         }
-        LogFiles.fsyncDirectory(dir);
+        DurableFiles.fsyncDirectory(dir);
     }
 
     // ================================================================ append

@@ -1,5 +1,6 @@
 package dev.kmb.log;
 
+import dev.kmb.testing.MutableClock;
 import static dev.kmb.log.ExpectedLog.describe;
 import static dev.kmb.log.ExpectedLog.utf8;
 import static org.assertj.core.api.Assertions.assertThat;

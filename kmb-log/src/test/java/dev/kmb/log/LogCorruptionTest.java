@@ -1,5 +1,6 @@
 package dev.kmb.log;
 
+import dev.kmb.testing.MutableClock;
 import static dev.kmb.log.ExpectedLog.describe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -482,6 +483,6 @@ class LogCorruptionTest {
     }
 
     static void deleteTree(Path root) throws IOException {
-        LogFiles.deleteRecursively(root);
+        DurableFiles.deleteRecursively(root);
     }
 }

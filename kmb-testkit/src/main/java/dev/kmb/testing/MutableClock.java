@@ -1,4 +1,4 @@
-package dev.kmb.log;
+package dev.kmb.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,20 +7,23 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that only moves when a test moves it, for time-based behaviour (retention, offset for time). Thread-safe. */
-final class MutableClock extends Clock {
+/**
+ * A clock that only moves when a test moves it, for time-based behaviour (retention, offsets for times, backoff, delay,
+ * ttl, ack timeouts). Thread-safe.
+ */
+public final class MutableClock extends Clock {
 
     private final AtomicLong millis;
 
-    MutableClock(long startMillis) {
+    public MutableClock(long startMillis) {
         this.millis = new AtomicLong(startMillis);
     }
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         millis.addAndGet(d.toMillis());
     }
 
-    void advanceMillis(long ms) {
+    public void advanceMillis(long ms) {
         millis.addAndGet(ms);
     }
 
@@ -41,6 +44,6 @@ final class MutableClock extends Clock {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        return this; // the log only reads epoch millis
+        return this; // KMB reads epoch millis only
     }
 }
