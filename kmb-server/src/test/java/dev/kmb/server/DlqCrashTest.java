@@ -1,12 +1,13 @@
 package dev.kmb.server;
 
+import static dev.kmb.server.HttpCalls.get;
+import static dev.kmb.server.HttpCalls.post;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DlqCrashTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
     void redrivenDeadLettersStayOutOfTheViewAfterAKillMinus9AndTheOthersStayIn(@TempDir Path dir) throws Exception {
@@ -80,25 +80,8 @@ class DlqCrashTest {
         }
     }
 
-    private static HttpResponse<String> get(URI base, String path) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).GET());
-    }
 
-    private static HttpResponse<String> post(URI base, String path, String body) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
-    }
 
-    private static HttpResponse<String> send(HttpRequest.Builder b) {
-        try {
-            return HTTP.send(b.timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 
     private static URI base(Path dir) throws IOException {
         return URI.create("http://127.0.0.1:" + Files.readString(dir.resolve("port")).trim());
