@@ -21,11 +21,13 @@ import java.util.concurrent.Semaphore;
 
 /**
  * The child process of {@link CrashRecoveryTest}: appends to one partition from a few threads forever and
- * prints {@code ACK <base> <count> <writer> <seq> .} once an append's future completed. Record content is a
+ * writes {@code ACK <base> <count> <writer> <seq> .} to its ack file once an append's future completed. A file,
+ * not a pipe: what a killed process wrote to it is all there when the parent reads it, whatever else holds the
+ * file open. Record content is a
  * pure function of (writer, seq, index) so the parent can check every byte. Exits when its stdin closes
  * (the parent died) or after a minute; the parent normally kills it with SIGKILL long before.
  *
- * <p>Usage: {@code CrashAppender <dir> <durability> <seed> <writers>}
+ * <p>Usage: {@code CrashAppender <dir> <durability> <seed> <writers> <ack file>}
  */
 public final class CrashAppender {
 
@@ -74,7 +76,7 @@ public final class CrashAppender {
         Durability durability = Durability.fromWireName(args[1]);
         long seed = Long.parseLong(args[2]);
         int writers = Integer.parseInt(args[3]);
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.US_ASCII);
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(args[4], true), false, StandardCharsets.US_ASCII);
         watchParent();
 
         EmbeddedLog log = EmbeddedLog.open(config(dir));
