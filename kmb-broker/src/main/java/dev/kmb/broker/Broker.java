@@ -78,7 +78,8 @@ public final class Broker implements AutoCloseable {
                                Function<DeadLetterService, DeadLetterSink> sink) {
         TopicService topics = new TopicService(store, log, config, cluster != null);
         topics.reconcile();
-        TransactionService transactions = new TransactionService(log, store, txnConfig, config.clock(), metrics);
+        TransactionService transactions = new TransactionService(log, store, txnConfig,
+                cluster == null ? "" : cluster.nodeId(), config.clock(), metrics);
         transactions.recover(); // before any reader: a transaction that timed out while we were down ends first
         transactions.start();
         CursorCheckpointer checkpointer = new CursorCheckpointer(store);

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param clock               time source for timestamps, ack timeouts, backoff and the dedup window
  * @param dedupMaxIds         {@code dedup.max_ids}: message ids the dedup windows of all topics hold together; beyond it
  *                            the oldest are forgotten early, counted in {@code kmb.dedup.evicted} (default
- *                            {@value #DEFAULT_DEDUP_MAX_IDS}, about 130 MB of heap at ~130 bytes an id)
+ *                            {@value #DEFAULT_DEDUP_MAX_IDS}, about 55 MB of heap at ~55 bytes an id)
  */
 public record BrokerConfig(boolean autoCreateTopics, TopicSpec defaultTopicSpec, int readBatchRecords,
                            List<PublishInterceptor> interceptors, Clock clock, int dedupMaxIds) {

@@ -50,7 +50,7 @@ import java.util.UUID;
  */
 public final class DeadLetterFormat {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = dev.kmb.core.JsonFactories.pooled();
 
     private DeadLetterFormat() {
     }

@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * A subscription's position on one partition: the ack floor (everything below is acked), the acked
@@ -23,7 +22,7 @@ final class PartitionCursor {
     final TopicPartition logPartition;
     final TopicName topic;
     private long floor;
-    private final TreeSet<Long> ackedAbove = new TreeSet<>();
+    private final AckedOffsets ackedAbove = new AckedOffsets();
     private long nextRead;
     private final ArrayDeque<LogEntry> buffer = new ArrayDeque<>();
     long redelivered;
@@ -66,7 +65,7 @@ final class PartitionCursor {
     }
 
     long[] ackedAbove() {
-        return ackedAbove.stream().mapToLong(Long::longValue).toArray();
+        return ackedAbove.toArray();
     }
 
     int ackedAboveCount() {
@@ -96,10 +95,7 @@ final class PartitionCursor {
     }
 
     private void advanceFloor() {
-        while (!ackedAbove.isEmpty() && ackedAbove.first() == floor) {
-            ackedAbove.pollFirst();
-            floor++;
-        }
+        floor = ackedAbove.advance(floor);
     }
 
     /** Starts over at {@code offset}: nothing below it is pending, nothing above it acked or in retry. */
@@ -121,7 +117,7 @@ final class PartitionCursor {
     void skipTo(long start) {
         if (floor < start) {
             floor = start;
-            ackedAbove.headSet(start).clear();
+            ackedAbove.removeBelow(start);
             advanceFloor();
         }
         if (nextRead < start) {
@@ -169,7 +165,7 @@ final class PartitionCursor {
         if (from <= floor) {
             if (to > floor) {
                 floor = to;
-                ackedAbove.headSet(to).clear();
+                ackedAbove.removeBelow(to);
                 advanceFloor();
             }
             return;

@@ -99,10 +99,10 @@ public final class Publisher {
         try {
             Receipt[] receipts = new Receipt[out.size()];
             if (txn != null || !dedup) { // a transactional publish is not deduplicated: a rollback would leave its ids seen
-                return append(out, null, receipts, null, now, false, txn);
+                return append(out, null, null, receipts, null, now, false, txn);
             }
             if (!options.dedup()) {
-                return append(out, null, receipts, null, now, true, null);
+                return append(out, null, null, receipts, null, now, true, null);
             }
             return deduplicated(out, now);
         } catch (RuntimeException e) {
@@ -130,32 +130,32 @@ public final class Publisher {
         }
         Receipt[] receipts = new Receipt[out.size()];
         int[] earlier = null;
-        DedupWindow.Seen[] claims = new DedupWindow.Seen[out.size()];
+        int[] claimOf = new int[out.size()]; // by request index: its ask, when that ask was claimed; else -1
         List<Pending> toAppend = new ArrayList<>(out.size());
         for (int i = 0, a = 0; i < out.size(); i++) {
             Pending p = out.get(i);
+            claimOf[i] = -1;
             if (!p.topic().dedupEnabled()) {
                 toAppend.add(p);
                 continue;
             }
-            switch (c.claims().get(a++)) {
-                case DedupWindow.Seen mine -> {
-                    claims[i] = mine;
-                    toAppend.add(p);
+            if (c.claimed(a)) {
+                claimOf[i] = a;
+                toAppend.add(p);
+            } else if (c.earlier(a) >= 0) {
+                if (earlier == null) {
+                    earlier = new int[out.size()];
+                    java.util.Arrays.fill(earlier, -1);
                 }
-                case DedupWindow.Duplicate d -> receipts[i] = d.first();
-                case DedupWindow.Earlier e -> {
-                    if (earlier == null) {
-                        earlier = new int[out.size()];
-                        java.util.Arrays.fill(earlier, -1);
-                    }
-                    earlier[i] = outIndexOfAsk[e.index()];
-                }
+                earlier[i] = outIndexOfAsk[c.earlier(a)];
+            } else {
+                receipts[i] = c.duplicateOf(a);
             }
+            a++;
         }
         CompletableFuture<List<Receipt>> appended;
         try {
-            appended = append(toAppend, claims, receipts, earlier, now, false, null);
+            appended = append(toAppend, c, claimOf, receipts, earlier, now, false, null);
         } catch (RuntimeException e) {
             appended = CompletableFuture.failedFuture(e);
         }
@@ -178,13 +178,13 @@ public final class Publisher {
     }
 
     /**
-     * Appends each partition's share as one batch and fills {@code receipts}; {@code claims} (by request index, null
-     * when there are none) are completed (or abandoned) per batch as it lands (or fails). {@code remember}: note the ids
-     * in the dedup window without a claim (no-dedup publishes). {@code txn}: the transaction the appends belong to
-     * (closed once they are over), or null.
+     * Appends each partition's share as one batch and fills {@code receipts}; the request's dedup {@code claims} (null
+     * when there are none; {@code claimOf}: the claimed ask by request index, or -1) are completed (or abandoned) per
+     * batch as it lands (or fails). {@code remember}: note the ids in the dedup window without a claim (no-dedup
+     * publishes). {@code txn}: the transaction the appends belong to (closed once they are over), or null.
      */
-    private CompletableFuture<List<Receipt>> append(List<Pending> toAppend, DedupWindow.Seen[] claims, Receipt[] receipts,
-                                                    int[] earlier, Instant now, boolean remember,
+    private CompletableFuture<List<Receipt>> append(List<Pending> toAppend, DedupWindow.Claims claims, int[] claimOf,
+                                                    Receipt[] receipts, int[] earlier, Instant now, boolean remember,
                                                     TransactionService.Membership txn) {
         Map<TopicPartition, List<Pending>> groups = new LinkedHashMap<>();
         for (Pending p : toAppend) {
@@ -195,14 +195,14 @@ public final class Publisher {
         for (Map.Entry<TopicPartition, List<Pending>> g : groups.entrySet()) {
             List<Pending> pending = g.getValue();
             List<LogRecord> records = new ArrayList<>(pending.size());
-            DedupWindow.Seen[] claimed = claims == null ? null : new DedupWindow.Seen[pending.size()];
+            int[] claimed = claims == null ? null : new int[pending.size()];
             long bytes = 0;
             for (int j = 0; j < pending.size(); j++) {
                 Pending p = pending.get(j);
                 records.add(p.record());
                 bytes += p.record().value().length;
                 if (claimed != null) {
-                    claimed[j] = claims[p.index()];
+                    claimed[j] = claimOf[p.index()];
                 }
             }
             long batchBytes = bytes;
@@ -228,12 +228,12 @@ public final class Publisher {
                     }
                 }
                 if (claimed != null) {
-                    dedup.complete(claimed, partition, a.offsetOf(0));
+                    dedup.complete(claims, claimed, partition, a.offsetOf(0));
                 }
                 metrics.published(pending.size(), batchBytes);
             }).whenComplete((v, failure) -> {
                 if (failure != null && claimed != null) {
-                    dedup.abandon(claimed);
+                    dedup.abandon(claims, claimed);
                 }
             }));
         }

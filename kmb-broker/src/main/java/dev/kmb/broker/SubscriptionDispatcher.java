@@ -249,7 +249,7 @@ final class SubscriptionDispatcher {
             members.add(m);
             return m;
         });
-        return join(f);
+        return Futures.join(f);
     }
 
     void leave(Member m) {
@@ -421,17 +421,6 @@ final class SubscriptionDispatcher {
             return CompletableFuture.completedFuture(s.result());
         }
         return checkpointer.save(s.states()).thenApply(v -> s.result());
-    }
-
-    private static <T> T join(CompletableFuture<T> f) {
-        try {
-            return f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
     }
 
     // ================================================================ the loop

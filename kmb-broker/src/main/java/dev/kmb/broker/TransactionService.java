@@ -11,6 +11,7 @@ import dev.kmb.log.spi.AppendResult;
 import dev.kmb.log.spi.MessageLog;
 import dev.kmb.log.spi.TopicPartition;
 import dev.kmb.log.spi.TopicSpec;
+import dev.kmb.log.spi.TransactionLostException;
 import dev.kmb.log.spi.TxnMarker;
 import dev.kmb.log.spi.UnknownTopicException;
 import dev.kmb.core.TopicName;
@@ -40,16 +41,29 @@ import org.slf4j.LoggerFactory;
  * transaction touched, then stores the outcome. A timer aborts a transaction left open past its timeout, so the
  * partitions' last stable offset moves on and consumers are never held longer than that.
  *
+ * <p>A transaction belongs to the node that began it ({@link TransactionRecord#node()}): only that node's coordinator
+ * knows the partitions it touched (and on Kafka holds its producer), so other nodes sharing the store refuse its
+ * publishes, commit and rollback with 409 {@code conflict} naming the owner. Producer ids are unique across the nodes:
+ * one taken by another node meanwhile is skipped.
+ *
  * <p>Thread-safe. Crash behaviour: the state store holds every decision before a marker is written; at start-up
- * {@link #recover()} resumes open transactions with their remaining timeout (aborting expired ones), rolls
- * committing and aborting ones forward to every partition where the log still holds them open, and aborts any
- * transaction the log holds open that the store does not know as unfinished.
+ * {@link #recover()} takes this node's unfinished transactions. Where the log keeps transactions across a restart
+ * (embedded) it resumes open ones with their remaining timeout (aborting expired ones), rolls committing and aborting
+ * ones forward to every partition where the log still holds them open, and aborts any transaction the log holds open
+ * that the store does not know as unfinished. Where it does not (Kafka), the log ends each one
+ * ({@link MessageLog#recoverTransaction}) and the outcome it reports is stored.
  */
 public final class TransactionService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransactionService.class);
     /** Longest a commit waits for publishes of the transaction that are still being appended. */
     private static final Duration DRAIN_WAIT = Duration.ofSeconds(30);
+    /** How many producer ids a begin tries when other nodes sharing the store take them first. */
+    private static final int PRODUCER_ID_ATTEMPTS = 20;
+    /** Why a transaction the log ended at start-up, because it could not outlive the restart, was aborted. */
+    static final String REASON_RESTART = "restart";
+    /** Why a transaction the log aborted by itself (Kafka fenced or timed out its producer) ended. */
+    static final String REASON_LOST = "lost";
 
     private record Key(TenantId tenant, String id) {
     }
@@ -82,6 +96,7 @@ public final class TransactionService implements AutoCloseable {
     private final MessageLog log;
     private final StateStore store;
     private final TransactionConfig config;
+    private final String node;
     private final Clock clock;
     private final UuidV7 ids;
     private final Map<Key, Live> live = new ConcurrentHashMap<>();
@@ -93,7 +108,9 @@ public final class TransactionService implements AutoCloseable {
     private final io.micrometer.core.instrument.Counter begun;
     private final io.micrometer.core.instrument.MeterRegistry registry;
 
-    TransactionService(MessageLog log, StateStore store, TransactionConfig config, Clock clock, BrokerMetrics metrics) {
+    /** {@code node}: this node's id in a cluster, {@code ""} for a bus of one node. */
+    TransactionService(MessageLog log, StateStore store, TransactionConfig config, String node, Clock clock,
+                       BrokerMetrics metrics) {
         this.registry = metrics.registry();
         this.begun = io.micrometer.core.instrument.Counter.builder("kmb.transactions.begun")
                 .description("transactions opened").register(registry);
@@ -102,6 +119,7 @@ public final class TransactionService implements AutoCloseable {
         this.log = log;
         this.store = store;
         this.config = config;
+        this.node = java.util.Objects.requireNonNull(node, "node");
         this.clock = clock;
         this.ids = new UuidV7(clock);
         this.lastProducerId = new AtomicLong(store.maxProducerId());
@@ -123,8 +141,7 @@ public final class TransactionService implements AutoCloseable {
     /** Opens a transaction; {@code timeout} empty means the default. 422 for a timeout out of range. */
     public TransactionRecord begin(TenantId tenant, Optional<Duration> timeout) {
         if (!log.supportsTransactions()) {
-            throw new ProblemException(ProblemCode.UNSUPPORTED, "transactions are not available on this log backend yet "
-                    + "(the embedded log has them; Kafka transactions are planned): see docs/cluster.md");
+            throw new ProblemException(ProblemCode.UNSUPPORTED, "transactions are not available on this log backend");
         }
         Duration t = timeout.orElse(config.defaultTimeout());
         if (t.isNegative() || t.isZero() || t.compareTo(config.maxTimeout()) > 0) {
@@ -132,10 +149,21 @@ public final class TransactionService implements AutoCloseable {
                     + config.maxTimeout().toSeconds() + " s, was " + t.toMillis() / 1000.0 + " s");
         }
         Instant now = clock.instant();
-        TransactionRecord r = new TransactionRecord(tenant, ids.get().toString(), lastProducerId.incrementAndGet(),
-                TransactionState.OPEN, "", t, now, now.plus(t), now);
-        if (!store.createTransaction(r)) {
-            throw new IllegalStateException("transaction id or producer id " + r.producerId() + " already stored");
+        String id = ids.get().toString();
+        TransactionRecord r;
+        for (int attempt = 1; ; attempt++) {
+            r = new TransactionRecord(tenant, id, lastProducerId.incrementAndGet(), TransactionState.OPEN, "", t, now,
+                    now.plus(t), now, node);
+            if (store.createTransaction(r)) {
+                break;
+            }
+            // another node sharing the store took this producer id (the id is a fresh UUIDv7): go past its largest
+            if (attempt == PRODUCER_ID_ATTEMPTS) {
+                throw new ProblemException(ProblemCode.UNAVAILABLE, "no free producer id after " + attempt
+                        + " attempts; other nodes are taking them as fast: try again");
+            }
+            long taken = store.maxProducerId();
+            lastProducerId.accumulateAndGet(taken, Math::max);
         }
         live.put(new Key(tenant, r.id()), new Live(r));
         begun.increment();
@@ -164,7 +192,7 @@ public final class TransactionService implements AutoCloseable {
         Live l = live.get(new Key(tenant, id));
         if (l == null) {
             TransactionRecord r = store.transaction(tenant, id).orElseThrow(() -> notFound(id));
-            throw closed(r);
+            throw elsewhereOrClosed(r);
         }
         l.lock.lock();
         try {
@@ -222,7 +250,7 @@ public final class TransactionService implements AutoCloseable {
             if (r.state() == finalState(marker)) {
                 return r;
             }
-            throw closed(r);
+            throw elsewhereOrClosed(r);
         }
         TransactionState deciding = marker == TxnMarker.COMMIT ? TransactionState.COMMITTING : TransactionState.ABORTING;
         CompletableFuture<TransactionRecord> ending;
@@ -246,7 +274,7 @@ public final class TransactionService implements AutoCloseable {
             joinQuietly(ending);
             throw closed(l.record);
         }
-        return join(ending);
+        return Futures.join(ending);
     }
 
     /** Stores the decision, then ends the transaction (lock held). */
@@ -279,19 +307,72 @@ public final class TransactionService implements AutoCloseable {
         }
         TransactionRecord decided = l.record;
         finish(l, decided).whenComplete((r, e) -> {
-            if (e != null) {
+            TransactionLostException lost = lostIn(e);
+            if (lost != null) {
+                settler.execute(() -> {
+                    try {
+                        settleLost(l, decided);
+                    } catch (RuntimeException failure) {
+                        LOG.warn("transaction {}: storing its loss failed; the timer retries", decided.id(), failure);
+                        resetEnding(l);
+                        ending.completeExceptionally(failure);
+                        return;
+                    }
+                    ending.completeExceptionally(new ProblemException(ProblemCode.TRANSACTION_CLOSED, "transaction "
+                            + decided.id() + " was aborted by the log and cannot commit: " + lost.getMessage()));
+                });
+            } else if (e != null) {
                 LOG.warn("transaction {}: markers not all written ({}); the timer retries", decided.id(), e.toString());
-                l.lock.lock();
-                try {
-                    l.ending = null; // the next commit, rollback or sweep writes them again
-                } finally {
-                    l.lock.unlock();
-                }
+                resetEnding(l); // the next commit, rollback or sweep writes them again
                 ending.completeExceptionally(e);
             } else {
                 ending.complete(r);
             }
         });
+    }
+
+    private void countEnded(TransactionState outcome, String reason) {
+        io.micrometer.core.instrument.Counter.builder("kmb.transactions.ended").description("transactions committed or aborted")
+                .tag("outcome", outcome.wireName()).tag("reason", reason).register(registry).increment();
+    }
+
+    private static void resetEnding(Live l) {
+        l.lock.lock();
+        try {
+            l.ending = null;
+        } finally {
+            l.lock.unlock();
+        }
+    }
+
+    private static TransactionLostException lostIn(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof TransactionLostException lost) {
+                return lost;
+            }
+        }
+        return null;
+    }
+
+    /** The log aborted the transaction by itself (Kafka fenced or timed it out): store it aborted, reason {@value #REASON_LOST}. */
+    private void settleLost(Live l, TransactionRecord decided) {
+        settle(l, decided, TransactionState.ABORTED, REASON_LOST);
+        LOG.warn("transaction {} was aborted by the log before it could commit", decided.id());
+    }
+
+    /** Stores the transaction's final state, forgets it, counts it; returns the stored record. */
+    private TransactionRecord settle(Live l, TransactionRecord decided, TransactionState done, String reason) {
+        TransactionRecord finished = decided.with(done, reason, clock.instant());
+        store.updateTransaction(finished, decided.state());
+        l.lock.lock();
+        try {
+            l.record = finished;
+        } finally {
+            l.lock.unlock();
+        }
+        live.remove(new Key(decided.tenant(), decided.id()));
+        countEnded(done, reason.isEmpty() ? "commit" : reason);
+        return finished;
     }
 
     /** Writes the decided transaction's markers into every partition it touched, then stores the outcome. */
@@ -303,18 +384,7 @@ public final class TransactionService implements AutoCloseable {
         }
         return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApplyAsync(v -> {
             TransactionState done = finalState(marker);
-            TransactionRecord finished = decided.with(done, decided.reason(), clock.instant());
-            store.updateTransaction(finished, decided.state());
-            l.lock.lock();
-            try {
-                l.record = finished;
-            } finally {
-                l.lock.unlock();
-            }
-            live.remove(new Key(decided.tenant(), decided.id()));
-            io.micrometer.core.instrument.Counter.builder("kmb.transactions.ended").description("transactions committed or aborted")
-                    .tag("outcome", done.wireName()).tag("reason", decided.reason().isEmpty() ? "commit" : decided.reason())
-                    .register(registry).increment();
+            TransactionRecord finished = settle(l, decided, done, decided.reason());
             LOG.debug("transaction {} {} on {} partition(s)", decided.id(), done.wireName(), l.touched.size());
             return finished;
         }, settler);
@@ -395,6 +465,22 @@ public final class TransactionService implements AutoCloseable {
         int resumed = 0;
         int ended = 0;
         for (TransactionRecord r : store.unfinishedTransactions()) {
+            if (!r.node().equals(node)) {
+                openInLog.remove(r.producerId()); // another node's, still running: not an orphan
+                continue;
+            }
+            Optional<TxnMarker> decided = switch (r.state()) {
+                case COMMITTING -> Optional.of(TxnMarker.COMMIT);
+                case ABORTING -> Optional.of(TxnMarker.ABORT);
+                default -> Optional.empty();
+            };
+            Optional<TxnMarker> endedByLog = log.recoverTransaction(r.producerId(), decided);
+            if (endedByLog.isPresent()) {
+                storeRecovered(r, endedByLog.get());
+                openInLog.remove(r.producerId());
+                ended++;
+                continue;
+            }
             Live l = new Live(r);
             l.touched.addAll(openInLog.getOrDefault(r.producerId(), List.of()));
             openInLog.remove(r.producerId());
@@ -418,18 +504,22 @@ public final class TransactionService implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- helpers
-
-    private static <T> T join(CompletableFuture<T> f) {
-        try {
-            return f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
+    /** Stores the outcome the log reports for a transaction it ended at start-up. */
+    private void storeRecovered(TransactionRecord r, TxnMarker outcome) {
+        String reason = outcome == TxnMarker.COMMIT ? "" : r.reason().isEmpty() ? REASON_RESTART : r.reason();
+        TransactionRecord finished = r.with(finalState(outcome), reason, clock.instant());
+        if (!store.updateTransaction(finished, r.state())) {
+            throw new IllegalStateException("transaction " + r.id() + " changed in the store during recovery");
+        }
+        if (r.state() == TransactionState.COMMITTING && outcome == TxnMarker.ABORT) {
+            LOG.warn("transaction {} was committing when the bus stopped, but its commit never reached the log: aborted",
+                    r.id());
+        } else {
+            LOG.info("transaction {} ({}) ended at start-up: {}", r.id(), r.state().wireName(), finished.state().wireName());
         }
     }
+
+    // ---------------------------------------------------------------- helpers
 
     private static void joinQuietly(CompletableFuture<?> f) {
         try {
@@ -445,6 +535,17 @@ public final class TransactionService implements AutoCloseable {
 
     private static ProblemException notFound(String id) {
         return new ProblemException(ProblemCode.TRANSACTION_NOT_FOUND, "transaction " + id + " does not exist");
+    }
+
+    /** 409: {@code conflict} naming the owner when another node holds the unfinished transaction, else {@code transaction_closed}. */
+    private ProblemException elsewhereOrClosed(TransactionRecord r) {
+        if (!r.node().equals(node) && (!r.state().closed() || r.state() == TransactionState.COMMITTING
+                || r.state() == TransactionState.ABORTING)) {
+            return new ProblemException(ProblemCode.CONFLICT, "transaction " + r.id() + " belongs to node '"
+                    + (r.node().isEmpty() ? "(single node)" : r.node()) + "', which began it; send its publishes, commit and"
+                    + " rollback to that node (this is node '" + node + "')");
+        }
+        return closed(r);
     }
 
     private ProblemException closed(TransactionRecord r) {

@@ -76,6 +76,10 @@ final class BrokerHarness implements AutoCloseable {
                 : Broker.start(config, log, store, new EnvelopeCodec(), metrics, deadLetters);
     }
 
+    Backing backing() {
+        return backing;
+    }
+
     Backend backend() {
         return backing.backend();
     }
@@ -83,6 +87,18 @@ final class BrokerHarness implements AutoCloseable {
     void restart() {
         close();
         open();
+    }
+
+    /**
+     * A restart after a crash of the node, as far as the log's clients tell: the broker and the store close, but the
+     * old log is left open and handed back, its producers lingering like a dead process's (close it at the end).
+     */
+    MessageLog crashRestart() {
+        MessageLog old = log;
+        broker.close();
+        store.close();
+        open();
+        return old;
     }
 
     TopicInfo topic(String name, int partitions) {

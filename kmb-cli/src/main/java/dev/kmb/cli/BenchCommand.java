@@ -33,35 +33,28 @@ final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    LoadOptions load;
+
     @Option(names = "--url", description = "bus to target (default: start one in a temporary directory)")
     URI url;
 
     @Option(names = "--size", defaultValue = "256B", description = "payload size, e.g. 256B, 1KiB, 16KiB (default ${DEFAULT-VALUE})")
     String size;
 
-    @Option(names = {"-p", "--publishers"}, defaultValue = "4", description = "publishers (default ${DEFAULT-VALUE})")
-    int publishers;
 
-    @Option(names = {"-c", "--consumers"}, defaultValue = "2", description = "consumers (default ${DEFAULT-VALUE})")
-    int consumers;
 
     @Option(names = "--transport", defaultValue = "ws", description = "ws or http (default ${DEFAULT-VALUE})")
     String transport;
 
-    @Option(names = "--batch", defaultValue = "1", description = "messages per publish, HTTP request or WebSocket frame (default ${DEFAULT-VALUE})")
-    int batch;
 
     @Option(names = "--duration", defaultValue = "20s", description = "measured time per phase (default ${DEFAULT-VALUE})")
     String duration;
 
-    @Option(names = "--warmup", defaultValue = "5s", description = "warm-up per phase (default ${DEFAULT-VALUE})")
-    String warmup;
 
     @Option(names = "--rate", description = "only a fixed-rate phase at this many msgs/s")
     Long rate;
 
-    @Option(names = "--partitions", defaultValue = "4", description = "topic partitions (default ${DEFAULT-VALUE})")
-    int partitions;
 
     @Option(names = "--durability", defaultValue = "durable", description = "ephemeral, durable or persistent (default ${DEFAULT-VALUE})")
     String durability;
@@ -70,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
     Integer sseSubscribers;
 
     @Option(names = "--nack-percent", defaultValue = "0",
-            description = "consumers nack this % of messages on their first delivery (redelivered after 1 s) (default ${DEFAULT-VALUE})")
+            description = "consumers nack this %% of messages on their first delivery (redelivered after 1 s) (default ${DEFAULT-VALUE})")
     int nackPercent;
 
     @Option(names = "--dedup", defaultValue = "on",
@@ -84,8 +77,8 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Workload w = new Workload(parseSize(size), publishers, consumers, parseDuration(warmup), parseDuration(duration),
-                Workload.Transport.valueOf(transport.toUpperCase(Locale.ROOT)), OptionalLong.empty(), partitions, durability, batch,
+        Workload w = new Workload(parseSize(size), load.publishers, load.consumers, parseDuration(load.warmup), parseDuration(duration),
+                Workload.Transport.valueOf(transport.toUpperCase(Locale.ROOT)), OptionalLong.empty(), load.partitions, durability, load.batch,
                 nackPercent, parseOnOff("--dedup", dedup));
         ScratchBus bus = url == null ? ScratchBus.start() : null;
         URI target = bus == null ? url : bus.uri();

@@ -41,6 +41,9 @@ final class BenchCompareCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    LoadOptions load;
+
     @Option(names = "--systems", defaultValue = ComparedSystem.DEFAULT_LIST,
             description = "comma-separated: kmb, kmb-persistent, kmb-kafka, nats, rabbitmq, redis, kafka (default ${DEFAULT-VALUE})")
     String systems;
@@ -48,23 +51,13 @@ final class BenchCompareCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "1KiB", description = "payload size: 256B, 1KiB or 16KiB (default ${DEFAULT-VALUE})")
     String size;
 
-    @Option(names = {"-p", "--publishers"}, defaultValue = "4", description = "publishers (default ${DEFAULT-VALUE})")
-    int publishers;
 
-    @Option(names = {"-c", "--consumers"}, defaultValue = "2", description = "consumers (default ${DEFAULT-VALUE})")
-    int consumers;
 
-    @Option(names = "--partitions", defaultValue = "4", description = "partitions for KMB and Kafka (default ${DEFAULT-VALUE})")
-    int partitions;
 
-    @Option(names = "--batch", defaultValue = "1", description = "messages per publish call (default ${DEFAULT-VALUE})")
-    int batch;
 
     @Option(names = "--duration", defaultValue = "30s", description = "measured time per phase (default ${DEFAULT-VALUE})")
     String duration;
 
-    @Option(names = "--warmup", defaultValue = "5s", description = "warm-up per phase (default ${DEFAULT-VALUE})")
-    String warmup;
 
     @Option(names = "--prime", defaultValue = "10s",
             description = "unmeasured max-rate run before each system, so none is measured with cold code; 0s: none (default ${DEFAULT-VALUE})")
@@ -112,9 +105,9 @@ final class BenchCompareCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--kmb-durability must be durable or persistent, was '" + kmbDurability + "'");
             }
             Duration d = positive("--duration", duration);
-            Duration wu = BenchCommand.parseDuration(warmup);
+            Duration wu = BenchCommand.parseDuration(load.warmup);
             if (wu.isNegative()) {
-                throw new IllegalArgumentException("--warmup must not be negative, was '" + warmup + "'");
+                throw new IllegalArgumentException("--warmup must not be negative, was '" + load.warmup + "'");
             }
             primeFor = BenchCommand.parseDuration(prime);
             if (primeFor.isNegative()) {
@@ -123,8 +116,8 @@ final class BenchCompareCommand implements Callable<Integer> {
             if (bytes < 64 || bytes > 1024 * 1024) {
                 throw new IllegalArgumentException("--size must be 64 B .. 1 MiB, was '" + size + "'");
             }
-            w = new Workload(bytes, publishers, consumers, wu, d, Workload.Transport.WS, OptionalLong.empty(),
-                    partitions, kmbDurability, batch, 0, true);
+            w = new Workload(bytes, load.publishers, load.consumers, wu, d, Workload.Transport.WS, OptionalLong.empty(),
+                    load.partitions, kmbDurability, load.batch, 0, true);
             if (!STANDARD_SIZES.contains(bytes)) {
                 err.println("note: " + size + " is not one of the published sizes (256B, 1KiB, 16KiB)");
             }

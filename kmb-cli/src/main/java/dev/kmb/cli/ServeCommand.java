@@ -71,6 +71,7 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCodes.ERROR;
         }
         LoggingSetup.apply(settings); // the CLI's logback.xml is quiet (WARN) for offline tools; serving is not
+        SqliteNativeCache.use(settings.dataDir());
         Logger log = LoggerFactory.getLogger(ServeCommand.class);
         // the hook goes in before the server starts: a SIGTERM that lands right after "listening" must still
         // close it gracefully

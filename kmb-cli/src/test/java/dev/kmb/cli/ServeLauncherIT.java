@@ -83,6 +83,10 @@ class ServeLauncherIT {
         first.process().toHandle().destroy(); // SIGTERM (Process.destroy would also close our end of its output)
         assertThat(first.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(first.output()).as("exit %d", first.process().exitValue()).contains("KMB stopped").contains("loopback");
+        try (var cached = java.nio.file.Files.find(data.resolve(".cache"), 3, (f, a) -> a.isRegularFile()
+                && f.getFileName().toString().startsWith("libsqlitejdbc"))) {
+            assertThat(cached.count()).as("SQLite's native library kept in the data directory for the next start").isEqualTo(1);
+        }
 
         Serving second = serve();
         assertThat(send(second.port(), "POST", "/v1/publish", "{\"topic\":\"serve.t\",\"type\":\"event\",\"payload\":2}").body())

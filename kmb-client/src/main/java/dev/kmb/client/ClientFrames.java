@@ -3,17 +3,20 @@ package dev.kmb.client;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kmb.core.Envelope;
 import dev.kmb.core.EnvelopeCodec;
 import dev.kmb.core.Problem;
 import dev.kmb.core.ProblemCode;
+import dev.kmb.core.Rfc3339;
 import dev.kmb.core.TopicName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -21,8 +24,8 @@ import java.util.UUID;
 
 /**
  * Encodes the client's {@code /v1/ws} frames and decodes the server's (see {@code docs/protocol.md}). Refs are the
- * integers this client counts up. Envelopes are copied into and out of frames as their exact JSON text. Stateless
- * and thread-safe.
+ * integers this client counts up. Frames are UTF-8 bytes; envelopes are copied into and out of them as their exact
+ * JSON. Stateless and thread-safe.
  */
 final class ClientFrames {
 
@@ -36,62 +39,76 @@ final class ClientFrames {
         this.factory = json.getFactory();
     }
 
-    // ================================================================ client → server
-
-    String publish(long ref, Envelope envelope) {
-        String body = new String(codec.encode(envelope), StandardCharsets.UTF_8);
-        return new StringBuilder(body.length() + 48).append("{\"op\":\"publish\",\"ref\":").append(ref)
-                .append(",\"message\":").append(body).append('}').toString();
+    /** The JSON factory frames are read with. */
+    JsonFactory factory() {
+        return factory;
     }
 
-    String publishBatch(long ref, List<Envelope> envelopes) {
-        StringBuilder b = new StringBuilder(64 + envelopes.size() * 256).append("{\"op\":\"publish\",\"ref\":").append(ref)
-                .append(",\"messages\":[");
+    // ================================================================ client → server
+
+    byte[] publish(long ref, Envelope envelope) {
+        return publishFrame(ref, List.of(envelope), false);
+    }
+
+    byte[] publishBatch(long ref, List<Envelope> envelopes) {
+        return publishFrame(ref, envelopes, true);
+    }
+
+    private byte[] publishFrame(long ref, List<Envelope> envelopes, boolean batch) {
+        ByteArrayBuilder b = new ByteArrayBuilder(64 + envelopes.size() * 320);
+        ascii(b, "{\"op\":\"publish\",\"ref\":" + ref + (batch ? ",\"messages\":[" : ",\"message\":"));
         for (int i = 0; i < envelopes.size(); i++) {
             if (i > 0) {
                 b.append(',');
             }
-            b.append(new String(codec.encode(envelopes.get(i)), StandardCharsets.UTF_8));
+            b.write(codec.encode(envelopes.get(i)));
         }
-        return b.append("]}").toString();
+        ascii(b, batch ? "]}" : "}");
+        return b.toByteArray();
     }
 
-    String subscribeDurable(long ref, String subscription) {
-        return "{\"op\":\"subscribe\",\"ref\":" + ref + ",\"subscription\":" + quote(subscription) + "}";
+    private static void ascii(ByteArrayBuilder b, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            b.append(s.charAt(i));
+        }
     }
 
-    String subscribeEphemeral(long ref, String pattern, String start, Optional<String> resume) {
-        return "{\"op\":\"subscribe\",\"ref\":" + ref + ",\"pattern\":" + quote(pattern) + ",\"start\":" + quote(start)
-                + resume.map(c -> ",\"cursor\":" + quote(c)).orElse("") + "}";
+    byte[] subscribeDurable(long ref, String subscription) {
+        return utf8("{\"op\":\"subscribe\",\"ref\":" + ref + ",\"subscription\":" + quote(subscription) + "}");
     }
 
-    String unsubscribe(long ref, String subscription) {
-        return "{\"op\":\"unsubscribe\",\"ref\":" + ref + ",\"subscription\":" + quote(subscription) + "}";
+    byte[] subscribeEphemeral(long ref, String pattern, String start, Optional<String> resume) {
+        return utf8("{\"op\":\"subscribe\",\"ref\":" + ref + ",\"pattern\":" + quote(pattern) + ",\"start\":" + quote(start)
+                + resume.map(c -> ",\"cursor\":" + quote(c)).orElse("") + "}");
     }
 
-    String ack(long ref, String subscription, Collection<UUID> ids) {
-        return settle("ack", ref, subscription, ids).append('}').toString();
+    byte[] unsubscribe(long ref, String subscription) {
+        return utf8("{\"op\":\"unsubscribe\",\"ref\":" + ref + ",\"subscription\":" + quote(subscription) + "}");
     }
 
-    String nack(long ref, String subscription, Collection<UUID> ids, Optional<Duration> delay) {
+    byte[] ack(long ref, String subscription, Collection<UUID> ids) {
+        return utf8(settle("ack", ref, subscription, ids).append('}'));
+    }
+
+    byte[] nack(long ref, String subscription, Collection<UUID> ids, Optional<Duration> delay) {
         return nack(ref, subscription, ids, delay, Optional.empty());
     }
 
-    String nack(long ref, String subscription, Collection<UUID> ids, Optional<Duration> delay, Optional<String> reason) {
+    byte[] nack(long ref, String subscription, Collection<UUID> ids, Optional<Duration> delay, Optional<String> reason) {
         StringBuilder b = settle("nack", ref, subscription, ids);
         delay.ifPresent(d -> b.append(",\"delay\":").append(d.toMillis() / 1000.0));
         reason.ifPresent(r -> b.append(",\"reason\":").append(quote(r)));
-        return b.append('}').toString();
+        return utf8(b.append('}'));
     }
 
-    String term(long ref, String subscription, Collection<UUID> ids, Optional<String> reason) {
+    byte[] term(long ref, String subscription, Collection<UUID> ids, Optional<String> reason) {
         StringBuilder b = settle("term", ref, subscription, ids);
         reason.ifPresent(r -> b.append(",\"reason\":").append(quote(r)));
-        return b.append('}').toString();
+        return utf8(b.append('}'));
     }
 
-    String ping(long ref) {
-        return "{\"op\":\"ping\",\"ref\":" + ref + "}";
+    byte[] ping(long ref) {
+        return utf8("{\"op\":\"ping\",\"ref\":" + ref + "}");
     }
 
     private StringBuilder settle(String op, long ref, String subscription, Collection<UUID> ids) {
@@ -106,6 +123,10 @@ final class ClientFrames {
             b.append('"').append(id).append('"');
         }
         return b.append(']');
+    }
+
+    private static byte[] utf8(CharSequence text) {
+        return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private String quote(String s) {
@@ -124,6 +145,15 @@ final class ClientFrames {
      * @throws KmbException {@code malformed_json} when the text is not a frame this client understands
      */
     ServerFrame decode(String text) {
+        return decode(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Decodes one server frame given as UTF-8 bytes.
+     *
+     * @throws KmbException {@code malformed_json} when the bytes are not a frame this client understands
+     */
+    ServerFrame decode(byte[] text) {
         try (JsonParser p = factory.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw bad("a frame is one JSON object");
@@ -173,7 +203,7 @@ final class ClientFrames {
                             unknown.add(UUID.fromString(p.getText()));
                         }
                         break;
-                    case "time": time = Instant.parse(p.getText()); break;
+                    case "time": time = instant(p.getText()); break;
                     default:
                         if (!receipt.read(name, p)) {
                             p.skipChildren(); // a newer server may add fields
@@ -207,11 +237,15 @@ final class ClientFrames {
         }
     }
 
-    private static byte[] slice(JsonParser p, String text) throws IOException {
-        int from = (int) p.currentTokenLocation().getCharOffset();
+    private static byte[] slice(JsonParser p, byte[] text) throws IOException {
+        int from = (int) p.currentTokenLocation().getByteOffset();
         p.skipChildren();
-        int to = (int) p.currentTokenLocation().getCharOffset() + 1;
-        return text.substring(from, to).getBytes(StandardCharsets.UTF_8);
+        int to = (int) p.currentTokenLocation().getByteOffset() + 1;
+        return Arrays.copyOfRange(text, from, to);
+    }
+
+    private static Instant instant(String text) {
+        return Rfc3339.tryParse(text).orElseThrow(() -> bad("not an RFC 3339 timestamp: " + text));
     }
 
     private static <T> T require(T value, String field) {
@@ -256,7 +290,7 @@ final class ClientFrames {
                 throw bad("incomplete receipt");
             }
             return new Receipt(UUID.fromString(id), TopicName.of(topic), partition, offset,
-                    timestamp == null ? Instant.EPOCH : Instant.parse(timestamp), duplicate);
+                    timestamp == null ? Instant.EPOCH : instant(timestamp), duplicate);
         }
     }
 }

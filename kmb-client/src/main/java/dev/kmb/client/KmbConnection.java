@@ -1,10 +1,12 @@
 package dev.kmb.client;
 
-import dev.kmb.core.DeliveredEnvelope;
 import dev.kmb.core.Envelope;
 import dev.kmb.core.EnvelopeCodec;
 import dev.kmb.core.ProblemCode;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +42,7 @@ public final class KmbConnection implements AutoCloseable {
     private final AckBatcher acks;
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
+    private final ByteArrayBuilder partialBinary = new ByteArrayBuilder();
     private volatile SendQueue out;
     private volatile WebSocket socket;
 
@@ -66,7 +69,7 @@ public final class KmbConnection implements AutoCloseable {
             @Override
             public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
                 if (last && partial.length() == 0) { // a whole frame: one bulk copy, not a char-by-char append
-                    handleFrame(data.toString());
+                    handleFrame(data.toString().getBytes(StandardCharsets.UTF_8));
                     ws.request(1);
                     return null;
                 }
@@ -74,15 +77,33 @@ public final class KmbConnection implements AutoCloseable {
                 if (last) {
                     String text = partial.toString();
                     partial.setLength(0);
-                    handleFrame(text);
+                    handleFrame(text.getBytes(StandardCharsets.UTF_8));
                 }
                 ws.request(1);
                 return null;
             }
 
-            private void handleFrame(String text) {
+            @Override
+            public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+                byte[] chunk = new byte[data.remaining()];
+                data.get(chunk);
+                if (last && partialBinary.size() == 0) {
+                    handleFrame(chunk);
+                } else {
+                    partialBinary.write(chunk);
+                    if (last) {
+                        byte[] frame = partialBinary.toByteArray();
+                        partialBinary.reset();
+                        handleFrame(frame);
+                    }
+                }
+                ws.request(1);
+                return null;
+            }
+
+            private void handleFrame(byte[] frame) {
                 try {
-                    handle(text);
+                    handle(frame);
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.WARNING, "frame from the bus not handled: " + e, e);
                 }
@@ -149,7 +170,7 @@ public final class KmbConnection implements AutoCloseable {
         return subscribe(ref, frames.subscribeEphemeral(ref, pattern, start, Optional.of(cursor)), false, consumer);
     }
 
-    private CompletableFuture<Subscription> subscribe(long ref, String frame, boolean durable, Consumer<Message> consumer) {
+    private CompletableFuture<Subscription> subscribe(long ref, byte[] frame, boolean durable, Consumer<Message> consumer) {
         String key = Long.toString(ref);
         // the name is known only from the answer; the reader registers the subscription before it reads further
         subscribing.put(key, new Subscription("?", durable, this, consumer));
@@ -198,7 +219,7 @@ public final class KmbConnection implements AutoCloseable {
 
     // ================================================================ requests and frames
 
-    private CompletableFuture<ServerFrame.Ok> request(long ref, String frame, boolean holdsPermit) {
+    private CompletableFuture<ServerFrame.Ok> request(long ref, byte[] frame, boolean holdsPermit) {
         String key = Long.toString(ref);
         CompletableFuture<ServerFrame.Ok> answer = new CompletableFuture<>();
         if (closedFuture.isDone()) {
@@ -236,8 +257,8 @@ public final class KmbConnection implements AutoCloseable {
         });
     }
 
-    private void handle(String text) {
-        ServerFrame frame = frames.decode(text);
+    private void handle(byte[] utf8) {
+        ServerFrame frame = frames.decode(utf8);
         if (frame instanceof ServerFrame.Deliveries d) {
             Subscription s = subscriptions.get(d.subscription());
             if (s == null) {
@@ -245,9 +266,9 @@ public final class KmbConnection implements AutoCloseable {
                 return;
             }
             for (byte[] raw : d.messages()) {
-                DeliveredEnvelope delivered = codec.decodeDelivered(raw);
+                DeliveryHead head = DeliveryHead.read(frames.factory(), raw);
                 try {
-                    s.deliver(new Message(delivered, raw, s));
+                    s.deliver(new Message(head, raw, s, codec));
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.WARNING, "consumer of " + s.name() + " failed on a message; it will be redelivered", e);
                 }

@@ -2,6 +2,8 @@ package dev.kmb.client;
 
 import dev.kmb.core.DeliveredEnvelope;
 import dev.kmb.core.Envelope;
+import dev.kmb.core.EnvelopeCodec;
+import dev.kmb.core.ProblemException;
 import dev.kmb.core.TopicName;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -12,52 +14,77 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One delivered message: the envelope, where it sits in the log, which attempt this is, and the exact JSON the bus
  * sent. Settle it with {@link #ack()} or {@link #nack(Duration)}; messages of an ephemeral subscription are settled
- * on delivery and both are no-ops for them. Immutable apart from settling; thread-safe.
+ * on delivery and both are no-ops for them.
+ *
+ * <p>Only the id, position, attempt and payload are read when the message arrives; the envelope is decoded (and
+ * checked) on the first call that needs it, such as {@link #envelope()}, {@link #topic()} or {@link #key()}, which
+ * throw {@link KmbException} {@code validation_failed} if the bus sent an invalid one. Immutable apart from
+ * settling; thread-safe.
  */
 public final class Message {
 
-    private final DeliveredEnvelope delivered;
+    private final DeliveryHead head;
     private final byte[] json;
     private final Subscription subscription;
+    private final EnvelopeCodec codec;
+    private volatile DeliveredEnvelope delivered;
 
-    Message(DeliveredEnvelope delivered, byte[] json, Subscription subscription) {
-        this.delivered = delivered;
+    Message(DeliveryHead head, byte[] json, Subscription subscription, EnvelopeCodec codec) {
+        this.head = head;
         this.json = json;
         this.subscription = subscription;
+        this.codec = codec;
     }
 
+    private DeliveredEnvelope delivered() {
+        DeliveredEnvelope d = delivered;
+        if (d == null) {
+            try {
+                d = codec.decodeDelivered(json);
+            } catch (ProblemException e) {
+                throw new KmbException(e.problem(), e);
+            }
+            delivered = d;
+        }
+        return d;
+    }
+
+    /** The delivered envelope, decoded on first use. */
     public Envelope envelope() {
-        return delivered.envelope();
+        return delivered().envelope();
     }
 
     public UUID id() {
-        return delivered.envelope().id();
+        return head.id();
     }
 
     public TopicName topic() {
-        return delivered.envelope().topic();
+        return envelope().topic();
     }
 
     public Optional<String> key() {
-        return delivered.envelope().key();
+        return envelope().key();
     }
 
     /** The payload's JSON text, exactly as published. */
     public String payload() {
-        return delivered.envelope().payload().asString();
+        if (head.payloadFrom() >= 0) {
+            return new String(json, head.payloadFrom(), head.payloadTo() - head.payloadFrom(), StandardCharsets.UTF_8);
+        }
+        return envelope().payload().asString();
     }
 
     public int partition() {
-        return delivered.partition();
+        return head.partition();
     }
 
     public long offset() {
-        return delivered.offset();
+        return head.offset();
     }
 
     /** 1 on first delivery, then counting redeliveries. */
     public int attempt() {
-        return delivered.deliveryAttempt();
+        return head.attempt();
     }
 
     /** The subscription that delivered it (the generated name for an ephemeral one). */

@@ -1,18 +1,19 @@
 package dev.kmb.client;
 
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Serialises text frames onto a JDK {@link WebSocket}, which allows one outstanding send at a time. Frames go out in
+ * Serialises frames (UTF-8 JSON, sent as binary messages) onto a JDK {@link WebSocket}, which allows one outstanding send at a time. Frames go out in
  * the order {@link #send} was called; each future completes when its frame was handed to the socket. The queue is
  * bounded by the callers (in-flight publish permits, coalesced acks). Thread-safe.
  */
 final class SendQueue {
 
-    private record Item(String text, CompletableFuture<Void> done) {
+    private record Item(byte[] frame, CompletableFuture<Void> done) {
     }
 
     private final WebSocket socket;
@@ -23,8 +24,8 @@ final class SendQueue {
         this.socket = socket;
     }
 
-    CompletableFuture<Void> send(String text) {
-        Item item = new Item(text, new CompletableFuture<>());
+    CompletableFuture<Void> send(byte[] frame) {
+        Item item = new Item(frame, new CompletableFuture<>());
         queue.add(item);
         pump();
         return item.done;
@@ -57,7 +58,7 @@ final class SendQueue {
 
     private CompletableFuture<WebSocket> start(Item item) {
         try {
-            return socket.sendText(item.text, true);
+            return socket.sendBinary(ByteBuffer.wrap(item.frame), true);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -37,7 +37,7 @@ class ClientFramesTest {
         assertThat(frame.get("ref").asLong()).isEqualTo(7);
         Envelope back = codec.decode(json.writeValueAsBytes(frame.get("message")));
         assertThat(back.id()).isEqualTo(e.id());
-        assertThat(frames.publish(7, e)).contains("{\"x\": 1.50}"); // payload bytes untouched
+        assertThat(new String(frames.publish(7, e), StandardCharsets.UTF_8)).contains("{\"x\": 1.50}"); // payload bytes untouched
     }
 
     @Test
@@ -99,7 +99,7 @@ class ClientFramesTest {
     @Test
     void decodesDeliveriesAsTheExactBytesSent() {
         String m1 = "{\"partition\":0,\"offset\":1,\"delivery_attempt\":1,\"id\":\"" + UUID.randomUUID()
-                + "\",\"topic\":\"a.b\",\"type\":\"event\",\"payload\":{\"n\": 1}}";
+                + "\",\"topic\":\"a.b\",\"type\":\"event\",\"payload\":{\"n\": 1, \"s\": \"é ✓ 😀\"}}";
         String m2 = m1.replace("\"offset\":1", "\"offset\":2");
         ServerFrame.Deliveries d = (ServerFrame.Deliveries) frames.decode("{\"op\":\"messages\",\"subscription\":\"s\","
                 + "\"cursor\":\"a.b:0:2\",\"messages\":[" + m1 + "," + m2 + "]}");

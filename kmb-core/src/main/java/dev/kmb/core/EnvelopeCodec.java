@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  */
 public final class EnvelopeCodec {
 
-    private final JsonFactory factory = new JsonFactory();
+    private final JsonFactory factory = JsonFactories.pooled();
     private final EnvelopeLimits limits;
     private final Supplier<UUID> ids;
 

@@ -19,7 +19,7 @@ import java.util.Objects;
  */
 public final class RawJson {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = JsonFactories.pooled();
 
     /** The JSON literal {@code null}. */
     public static final RawJson NULL = new RawJson("null".getBytes(StandardCharsets.US_ASCII));

@@ -77,6 +77,18 @@ final class EndOffsetTail {
         }
     }
 
+    /**
+     * Sets an end offset Kafka just reported (its last stable offset), even below the one known: an acknowledged append
+     * moves the end to its high watermark, past the last stable offset when a transaction is open on the partition.
+     */
+    void correct(TopicPartition tp, long end) {
+        AtomicLong e = ends.computeIfAbsent(tp, k -> new AtomicLong(-1));
+        long before = e.getAndSet(end);
+        if (end > before && (before >= 0 || end > 0)) {
+            fire(tp, end);
+        }
+    }
+
     /** Forgets a deleted topic's partitions. */
     void forget(TopicName topic) {
         ends.keySet().removeIf(tp -> tp.topic().equals(topic));

@@ -20,11 +20,13 @@ import java.util.OptionalInt;
  * @param maxReaders           pooled read consumers at most (default 16)
  * @param requestTimeout       deadline of one admin call, lookup or read (default 30 s)
  * @param clientProperties     extra properties for every Kafka client (security, client.rack, ...)
+ * @param nodeId               this bus node's id ({@code kmb.cluster.node_id}); names its transactional producers, so
+ *                             it must stay the same across restarts of a node (default {@value #DEFAULT_NODE_ID})
  * @param clock                clock for append timestamps
  */
 public record KafkaLogConfig(String bootstrapServers, String topicPrefix, String specTopic, OptionalInt replicationFactor,
                              Duration tailInterval, Duration topicRefreshInterval, int maxReaders, Duration requestTimeout,
-                             Map<String, String> clientProperties, Clock clock) {
+                             Map<String, String> clientProperties, String nodeId, Clock clock) {
 
     /** Default prefix of the Kafka topics that hold KMB topics. */
     public static final String DEFAULT_TOPIC_PREFIX = "kmb.";
@@ -38,9 +40,12 @@ public record KafkaLogConfig(String bootstrapServers, String topicPrefix, String
     public static final int DEFAULT_MAX_READERS = 16;
     /** Default deadline of a Kafka request. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** Default node id, for a bus of one node. */
+    public static final String DEFAULT_NODE_ID = "node";
 
     public KafkaLogConfig {
         clientProperties = Map.copyOf(clientProperties);
+        Objects.requireNonNull(nodeId, "nodeId");
     }
 
     /** A builder for a cluster reached through {@code bootstrapServers}. */
@@ -59,6 +64,7 @@ public record KafkaLogConfig(String bootstrapServers, String topicPrefix, String
         private int maxReaders = DEFAULT_MAX_READERS;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private final Map<String, String> clientProperties = new LinkedHashMap<>();
+        private String nodeId = DEFAULT_NODE_ID;
         private Clock clock = Clock.systemUTC();
 
         private Builder(String bootstrapServers) {
@@ -125,6 +131,15 @@ public record KafkaLogConfig(String bootstrapServers, String topicPrefix, String
             return this;
         }
 
+        /** This node's id: part of every {@code transactional.id} it uses, so stable across its restarts. */
+        public Builder nodeId(String id) {
+            if (id == null || id.isBlank() || id.length() > 200) {
+                throw new IllegalArgumentException("kafka node_id must be 1..200 characters; was '" + id + "'");
+            }
+            this.nodeId = id;
+            return this;
+        }
+
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -136,7 +151,7 @@ public record KafkaLogConfig(String bootstrapServers, String topicPrefix, String
                         + topicPrefix + "'");
             }
             return new KafkaLogConfig(bootstrapServers, topicPrefix, specTopic, replicationFactor, tailInterval,
-                    topicRefreshInterval, maxReaders, requestTimeout, clientProperties, clock);
+                    topicRefreshInterval, maxReaders, requestTimeout, clientProperties, nodeId, clock);
         }
 
         private static Duration positive(String key, Duration d) {

@@ -14,6 +14,7 @@ import dev.kmb.log.spi.Partitioner;
 import dev.kmb.log.spi.ReadResult;
 import dev.kmb.log.spi.TopicPartition;
 import dev.kmb.log.spi.TopicSpec;
+import dev.kmb.log.spi.TxnMarker;
 import dev.kmb.log.spi.UnknownTopicException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * partitions are Kafka's, a record's key is the Kafka record key, so Kafka's default partitioner and
  * {@link #partitionFor} agree. See docs/kafka.md for the whole mapping and where Kafka differs from the embedded log.
  *
- * <p>Thread-safe. One idempotent producer (acks=all) is shared by every append; appends to one partition take
+ * <p>Thread-safe. One idempotent producer (acks=all) is shared by every plain append (a transaction's appends go
+ * through that transaction's own transactional producer: {@link KafkaTransactions}); appends to one partition take
  * that partition's lock while they hand their records to the producer, so a batch's records get consecutive
  * offsets unless another node's records land in between (see {@link #append}). Reads use pooled consumers
  * ({@code assign()}, no group, {@code read_committed}) kept where their last read ended. A background tail polls
@@ -70,6 +72,8 @@ public final class KafkaMessageLog implements MessageLog {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaMessageLog.class);
     /** Kafka's record overhead beyond key, value and headers, generous (varints, attributes, batch share). */
     private static final int RECORD_OVERHEAD = 64;
+    /** How long a read waits for records before it asks Kafka whether the end it knows is still the last stable offset. */
+    private static final Duration STALL_CHECK = Duration.ofMillis(250);
 
     private final KafkaLogConfig config;
     private final Admin admin;
@@ -79,6 +83,7 @@ public final class KafkaMessageLog implements MessageLog {
     private final SpecTopic specs;
     private final ReaderPool readers;
     private final EndOffsetTail tail;
+    private final KafkaTransactions transactions;
     private final ScheduledExecutorService background;
     private final Partitioner partitioner = new Partitioner();
     private final Map<TopicPartition, ReentrantLock> appendLocks = new ConcurrentHashMap<>();
@@ -86,7 +91,7 @@ public final class KafkaMessageLog implements MessageLog {
     private volatile boolean closed;
 
     private KafkaMessageLog(KafkaLogConfig config, Admin admin, KafkaProducer<byte[], byte[]> producer, int maxRequestBytes,
-                            SpecTopic specs, KafkaTopicAdmin topics) {
+                            SpecTopic specs, KafkaTopicAdmin topics, Map<String, Object> producerProps) {
         this.config = config;
         this.admin = admin;
         this.producer = producer;
@@ -95,6 +100,8 @@ public final class KafkaMessageLog implements MessageLog {
         this.topics = topics;
         this.readers = new ReaderPool(config.maxReaders(), config.requestTimeout().toMillis(), () -> newConsumer("reader"));
         Duration tailTimeout = config.requestTimeout().compareTo(Duration.ofSeconds(2)) < 0 ? config.requestTimeout() : Duration.ofSeconds(2);
+        this.transactions = new KafkaTransactions(producerProps,
+                config.topicPrefix() + "kmb-txn-" + config.nodeId() + "-", admin, config.requestTimeout());
         this.tail = new EndOffsetTail(admin, topics::knownPartitionCounts, topics::kafkaName, tailTimeout);
         this.background = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "kmb-kafka-tail");
@@ -121,7 +128,8 @@ public final class KafkaMessageLog implements MessageLog {
                     config.requestTimeout());
             topics.refreshAll();
             int maxRequest = Integer.parseInt(String.valueOf(producerProps.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)));
-            KafkaMessageLog log = new KafkaMessageLog(config, admin, producer, maxRequest, specs, topics);
+            KafkaMessageLog log = new KafkaMessageLog(config, admin, producer, maxRequest, specs, topics,
+                    producerProps);
             log.start();
             LOG.info("Kafka log on {} opened: prefix '{}', replication factor {}, {} topic(s)", config.bootstrapServers(),
                     config.topicPrefix(), rf, topics.knownPartitionCounts().size());
@@ -263,33 +271,51 @@ public final class KafkaMessageLog implements MessageLog {
      */
     @Override
     public CompletableFuture<AppendResult> append(TopicPartition tp, List<LogRecord> records) {
+        Optional<AppendResult> refused = refuse(tp, records);
+        if (refused.isPresent()) {
+            return done(refused.get());
+        }
+        return send(producer, tp, records, true);
+    }
+
+    /** Why an append cannot be sent, if it cannot: the log is closed, the partition unknown, the batch empty or too large. */
+    private Optional<AppendResult> refuse(TopicPartition tp, List<LogRecord> records) {
         if (closed) {
-            return done(new AppendResult.Rejected(tp, AppendResult.Reason.CLOSED, "the Kafka log is closed"));
+            return Optional.of(new AppendResult.Rejected(tp, AppendResult.Reason.CLOSED, "the Kafka log is closed"));
         }
         OptionalInt partitions = topics.partitions(tp.topic());
         if (partitions.isEmpty()) {
-            return done(new AppendResult.Rejected(tp, AppendResult.Reason.UNKNOWN_TOPIC, "topic '" + tp.topic() + "' does not exist"));
+            return Optional.of(new AppendResult.Rejected(tp, AppendResult.Reason.UNKNOWN_TOPIC, "topic '" + tp.topic() + "' does not exist"));
         }
         if (tp.partition() >= partitions.getAsInt()) {
             partitions = topics.refreshOne(tp.topic()); // grown by another node?
             if (partitions.isEmpty() || tp.partition() >= partitions.getAsInt()) {
-                return done(new AppendResult.Rejected(tp, AppendResult.Reason.UNKNOWN_PARTITION,
+                return Optional.of(new AppendResult.Rejected(tp, AppendResult.Reason.UNKNOWN_PARTITION,
                         "topic '" + tp.topic() + "' has " + partitions.orElse(0) + " partition(s)"));
             }
         }
         if (records.isEmpty()) {
-            return done(new AppendResult.Rejected(tp, AppendResult.Reason.EMPTY_BATCH, "a batch needs at least one record"));
+            return Optional.of(new AppendResult.Rejected(tp, AppendResult.Reason.EMPTY_BATCH, "a batch needs at least one record"));
         }
         for (LogRecord r : records) {
             long size = sizeOf(r);
             if (size > maxRequestBytes) {
-                return done(new AppendResult.Rejected(tp, AppendResult.Reason.BATCH_TOO_LARGE,
+                return Optional.of(new AppendResult.Rejected(tp, AppendResult.Reason.BATCH_TOO_LARGE,
                         "a record of about " + size + " bytes exceeds the producer's max.request.size " + maxRequestBytes));
             }
         }
+        return Optional.empty();
+    }
+
+    /**
+     * Hands the records to {@code to} under the partition's lock (so they get consecutive offsets) and completes once
+     * Kafka acknowledged every one. {@code visible}: readers may see them once acknowledged (not so for a transaction's).
+     */
+    private CompletableFuture<AppendResult> send(KafkaProducer<byte[], byte[]> to, TopicPartition tp, List<LogRecord> records,
+                                                 boolean visible) {
         String kafkaTopic = topics.kafkaName(tp.topic());
         long now = config.clock().millis();
-        BatchAck ack = new BatchAck(tp, records.size(), now);
+        BatchAck ack = new BatchAck(tp, records.size(), now, visible);
         ReentrantLock lock = appendLocks.computeIfAbsent(tp, k -> new ReentrantLock());
         lock.lock();
         try {
@@ -304,7 +330,7 @@ public final class KafkaMessageLog implements MessageLog {
                         r.key().orElse(null), r.value(), headers);
                 int index = i;
                 try {
-                    producer.send(pr, (metadata, error) -> ack.record(index, metadata, error));
+                    to.send(pr, (metadata, error) -> ack.record(index, metadata, error));
                 } catch (RuntimeException e) {
                     ack.record(index, null, e);
                 }
@@ -313,6 +339,79 @@ public final class KafkaMessageLog implements MessageLog {
             lock.unlock();
         }
         return ack.future;
+    }
+
+    // ================================================================ transactions
+
+    /** True: KMB transactions map onto Kafka transactions (one transactional producer each; see {@link KafkaTransactions}). */
+    @Override
+    public boolean supportsTransactions() {
+        return true;
+    }
+
+    /**
+     * Sends the records through the transaction's own transactional producer, created and begun on the transaction's
+     * first append (on a virtual thread). The offsets are the records' real ones; readers ({@code read_committed}) see
+     * none of them before the commit, and the partition's end offset (Kafka's last stable offset) stays at the
+     * transaction's first offset until it ends.
+     */
+    @Override
+    public CompletableFuture<AppendResult> appendTransactional(TopicPartition tp, List<LogRecord> records, long producerId) {
+        if (producerId <= 0) {
+            throw new IllegalArgumentException("producer id must be positive, was " + producerId);
+        }
+        Optional<AppendResult> refused = refuse(tp, records);
+        if (refused.isPresent()) {
+            return done(refused.get());
+        }
+        // send() may block on metadata: on a virtual thread, like the producer's creation
+        return transactions.producer(producerId, tp).thenComposeAsync(p -> send(p, tp, records, false), transactions.executor());
+    }
+
+    /**
+     * Ends the transaction in Kafka: the first call for a producer id commits or aborts it (Kafka's coordinator writes
+     * the markers into every partition of it) and completes once they are written; later calls for its other
+     * partitions share that ending. {@link AppendResult.Appended#baseOffset()} is the partition's last stable offset
+     * after the ending, minus one (Kafka does not say which offset its marker took).
+     */
+    @Override
+    public CompletableFuture<AppendResult> writeTxnMarker(TopicPartition tp, long producerId, TxnMarker marker) {
+        if (producerId <= 0) {
+            throw new IllegalArgumentException("producer id must be positive, was " + producerId);
+        }
+        if (closed) {
+            return done(new AppendResult.Rejected(tp, AppendResult.Reason.CLOSED, "the Kafka log is closed"));
+        }
+        return transactions.end(producerId, marker).thenApplyAsync(v -> {
+            long end;
+            try {
+                end = lookUpEnd(tp, kafkaPartition(tp)); // wakes this node's readers at once, not a tail interval later
+            } catch (UnknownTopicException e) {
+                return new AppendResult.Rejected(tp, AppendResult.Reason.UNKNOWN_TOPIC, e.getMessage());
+            }
+            return new AppendResult.Appended(tp, Math.max(0, end - 1), 1, config.clock().millis());
+        }, transactions.executor());
+    }
+
+    /**
+     * Empty: Kafka tells open transactions by its own producer ids, not KMB's, so this log does not list them. A
+     * restart ends KMB's unfinished transactions through {@link #recoverTransaction} instead, which reaches each by its
+     * {@code transactional.id}.
+     */
+    @Override
+    public Map<Long, Long> openTransactions(TopicPartition partition) {
+        return Map.of();
+    }
+
+    /**
+     * A Kafka transaction does not outlive its producer: after a restart it can only be ended. Reads its state from
+     * Kafka's transaction coordinator, fences it when still open or prepared (an open one is aborted, a prepared one
+     * completed) and answers the outcome; see {@link KafkaTransactions#recover}.
+     */
+    @Override
+    public Optional<TxnMarker> recoverTransaction(long producerId, Optional<TxnMarker> decided) {
+        ensureOpen();
+        return Optional.of(transactions.recover(producerId, decided));
     }
 
     private static long sizeOf(LogRecord r) {
@@ -333,13 +432,15 @@ public final class KafkaMessageLog implements MessageLog {
         final TopicPartition tp;
         final long timestamp;
         final int count;
+        final boolean visible;
         private final AtomicInteger remaining;
         private volatile long firstOffset = -1;
         private volatile long lastEnd = -1;
         private volatile Exception failure;
 
-        BatchAck(TopicPartition tp, int count, long timestamp) {
+        BatchAck(TopicPartition tp, int count, long timestamp, boolean visible) {
             this.tp = tp;
+            this.visible = visible;
             this.count = count;
             this.timestamp = timestamp;
             this.remaining = new AtomicInteger(count);
@@ -364,7 +465,8 @@ public final class KafkaMessageLog implements MessageLog {
         }
 
         private void complete() {
-            if (lastEnd > 0) {
+            if (visible && lastEnd > 0 && !transactions.holdsOpen(tp)) {
+                // (with a transaction of ours open there, the end is its first offset until it ends: the tail tells)
                 tail.advance(tp, lastEnd); // what was written is visible: wake the dispatchers
             }
             Exception e = failure;
@@ -410,7 +512,17 @@ public final class KafkaMessageLog implements MessageLog {
         PartitionReader reader = readers.borrow(ktp, fromOffset);
         boolean healthy = false;
         try {
-            List<LogEntry> entries = reader.read(maxRecords, maxBytes, end, config.requestTimeout());
+            List<LogEntry> entries = reader.read(maxRecords, maxBytes, end, STALL_CHECK);
+            if (entries.isEmpty() && reader.nextOffset() < end) {
+                // nothing yet: a slow fetch, or the known end is a high watermark past the last stable offset (a
+                // transaction, ours or another node's, is open on the partition): ask Kafka for the real one
+                end = correctEnd(tp, ktp);
+                if (reader.nextOffset() >= end) {
+                    healthy = true;
+                    return new ReadResult.Records(List.of(), reader.nextOffset(), end);
+                }
+                entries = reader.read(maxRecords, maxBytes, end, config.requestTimeout());
+            }
             if (entries.isEmpty() && reader.nextOffset() < end) {
                 throw new LogException("read of " + tp + " from " + fromOffset + " got nothing within "
                         + config.requestTimeout().toMillis() + " ms though the end offset is " + end);
@@ -464,6 +576,12 @@ public final class KafkaMessageLog implements MessageLog {
         return lookUpEnd(tp, kafkaPartition(tp));
     }
 
+    private long correctEnd(TopicPartition tp, org.apache.kafka.common.TopicPartition ktp) {
+        long end = listOffset(tp, ktp, OffsetSpec.latest(), "end offset");
+        tail.correct(tp, end);
+        return end;
+    }
+
     private long lookUpEnd(TopicPartition tp, org.apache.kafka.common.TopicPartition ktp) {
         long end = listOffset(tp, ktp, OffsetSpec.latest(), "end offset");
         tail.advance(tp, end);
@@ -508,7 +626,6 @@ public final class KafkaMessageLog implements MessageLog {
         }
     }
 
-    /** Stops the tail, waits for pending appends (up to the request timeout) and closes every client. */
     /**
      * A member of Kafka consumer group {@code groupId} (the new consumer group protocol, KIP-848, unless
      * {@code group.protocol} is set in the client properties): partitions are assigned and revoked by Kafka's group
@@ -529,6 +646,10 @@ public final class KafkaMessageLog implements MessageLog {
         return new KafkaGroupMembership(groupId, consumer, listener, topics::kafkaName, topics::kmbName);
     }
 
+    /**
+     * Stops the tail, closes the transactions' producers (each aborts its open transaction), waits for pending appends
+     * (up to the request timeout) and closes every client.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -541,6 +662,7 @@ public final class KafkaMessageLog implements MessageLog {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        transactions.close();
         readers.close();
         specs.close();
         producer.close(config.requestTimeout());

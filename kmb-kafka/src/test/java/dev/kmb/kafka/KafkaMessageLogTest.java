@@ -208,6 +208,81 @@ class KafkaMessageLogTest {
         assertThat(nodeA.describeTopic(topic)).isEmpty();
     }
 
+    private static final AtomicInteger PRODUCER_IDS = new AtomicInteger((int) (System.nanoTime() & 0xfffff) + 1);
+
+    private static List<String> values(ReadResult r) {
+        return ((ReadResult.Records) r).entries().stream().map(e -> new String(e.value(), StandardCharsets.UTF_8)).toList();
+    }
+
+    private static org.apache.kafka.clients.admin.TransactionState kafkaState(String transactionalId) throws Exception {
+        return admin.describeTransactions(List.of(transactionalId)).description(transactionalId).get().state();
+    }
+
+    @Test
+    void aTransactionIsInvisibleOnEveryNodeUntilItsCommitAndHoldsTheEndOffsetAtItsFirstRecord() throws Exception {
+        TopicName topic = fresh("txn");
+        TopicPartition tp = new TopicPartition(topic, 0);
+        nodeA.createTopic(topic, TopicSpec.defaults());
+        Await.until("node B learns of the new topic", Duration.ofSeconds(20), () -> nodeB.topics().containsKey(topic));
+        long pid = PRODUCER_IDS.incrementAndGet();
+
+        AppendResult.Appended in = (AppendResult.Appended) nodeA.appendTransactional(tp,
+                List.of(LogRecord.of(utf8("k"), utf8("t1")), LogRecord.of(utf8("t2"))), pid).join();
+        assertThat(in.baseOffset()).as("the records' real offsets").isZero();
+        assertThat(in.count()).isEqualTo(2);
+        // node B knows nothing of node A's transaction: its own append's acknowledgement says the end is 3
+        AppendResult.Appended plain = (AppendResult.Appended) nodeB.append(tp, List.of(LogRecord.of(utf8("p")))).join();
+        assertThat(plain.baseOffset()).isEqualTo(2);
+        for (KafkaMessageLog node : List.of(nodeA, nodeB)) {
+            long started = System.nanoTime();
+            ReadResult r = node.read(tp, 0, 10, 1 << 20);
+            assertThat(values(r)).as("read_committed: nothing at or past the open transaction").isEmpty();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("an answer, not a read timeout").isLessThan(Duration.ofSeconds(5));
+            assertThat(node.endOffset(tp)).as("the last stable offset").isZero();
+        }
+        assertThat(kafkaState(KafkaLogConfig.DEFAULT_TOPIC_PREFIX + "kmb-txn-node-" + pid)).isEqualTo(org.apache.kafka.clients.admin.TransactionState.ONGOING);
+
+        assertThat(nodeA.writeTxnMarker(tp, pid, dev.kmb.log.spi.TxnMarker.COMMIT).join()).isInstanceOf(AppendResult.Appended.class);
+        assertThat(nodeA.writeTxnMarker(tp, pid, dev.kmb.log.spi.TxnMarker.COMMIT).join()).as("a repeat is harmless")
+                .isInstanceOf(AppendResult.Appended.class);
+        assertThat(kafkaState(KafkaLogConfig.DEFAULT_TOPIC_PREFIX + "kmb-txn-node-" + pid)).isEqualTo(org.apache.kafka.clients.admin.TransactionState.COMPLETE_COMMIT);
+        assertThat(nodeA.endOffset(tp)).as("past the marker, at once on the committing node").isEqualTo(4);
+        assertThat(values(nodeA.read(tp, 0, 10, 1 << 20))).containsExactly("t1", "t2", "p");
+        Await.until("node B's end offset passes the marker", Duration.ofSeconds(20), () -> nodeB.endOffset(tp) == 4);
+        assertThat(values(nodeB.read(tp, 0, 10, 1 << 20))).containsExactly("t1", "t2", "p");
+    }
+
+    @Test
+    void anAbortedTransactionNeverShowsAndARestartFencesOneLeftOpenByACrashedNode() throws Exception {
+        TopicName topic = fresh("txn-abort");
+        TopicPartition tp = new TopicPartition(topic, 0);
+        nodeA.createTopic(topic, TopicSpec.defaults());
+        long aborted = PRODUCER_IDS.incrementAndGet();
+        nodeA.appendTransactional(tp, List.of(LogRecord.of(utf8("gone"))), aborted).join();
+        nodeA.writeTxnMarker(tp, aborted, dev.kmb.log.spi.TxnMarker.ABORT).join();
+        nodeA.append(tp, List.of(LogRecord.of(utf8("after")))).join();
+        ReadResult.Records r = (ReadResult.Records) nodeA.read(tp, 0, 10, 1 << 20);
+        assertThat(values(r)).containsExactly("after");
+
+        // a node that dies with a transaction open: its producer lingers, idle, as a crashed process's would
+        long open = PRODUCER_IDS.incrementAndGet();
+        try (KafkaMessageLog crashed = KafkaMessageLog.open(kafka.config().nodeId("n-crash").build());
+             KafkaMessageLog restarted = KafkaMessageLog.open(kafka.config().nodeId("n-crash").build())) {
+            crashed.appendTransactional(tp, List.of(LogRecord.of(utf8("open"))), open).join();
+            assertThat(kafkaState(KafkaLogConfig.DEFAULT_TOPIC_PREFIX + "kmb-txn-n-crash-" + open)).isEqualTo(org.apache.kafka.clients.admin.TransactionState.ONGOING);
+            assertThat(restarted.recoverTransaction(open, Optional.empty())).contains(dev.kmb.log.spi.TxnMarker.ABORT);
+            assertThat(restarted.recoverTransaction(open, Optional.empty())).as("again: still aborted")
+                    .contains(dev.kmb.log.spi.TxnMarker.ABORT);
+            assertThat(crashed.writeTxnMarker(tp, open, dev.kmb.log.spi.TxnMarker.COMMIT)).as("the old producer is fenced")
+                    .failsWithin(Duration.ofSeconds(20));
+            assertThat(restarted.recoverTransaction(PRODUCER_IDS.incrementAndGet(), Optional.of(dev.kmb.log.spi.TxnMarker.COMMIT)))
+                    .as("nothing of it reached Kafka: the decision stands").contains(dev.kmb.log.spi.TxnMarker.COMMIT);
+        }
+        nodeA.append(tp, List.of(LogRecord.of(utf8("last")))).join();
+        Await.until("the end passes the fenced transaction", Duration.ofSeconds(20), () -> nodeA.endOffset(tp) >= 5);
+        assertThat(values(nodeA.read(tp, r.nextOffset(), 10, 1 << 20))).containsExactly("last");
+    }
+
     @Test
     void aPoolOfOneReaderServesInterleavedAndConcurrentReadersCorrectly() throws Exception {
         TopicName topic = fresh("pooled");

@@ -37,7 +37,7 @@ public final class DurableFiles {
         }
     }
 
-    /** Deletes a directory tree; nothing happens when it does not exist. */
+    /** Deletes a directory tree; nothing happens when it does not exist, or when parts of it vanish meanwhile. */
     public static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
@@ -47,6 +47,14 @@ public final class DurableFiles {
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Files.deleteIfExists(file);
                 return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // removed under us (retention, a concurrent delete)
+                }
+                throw e;
             }
 
             @Override

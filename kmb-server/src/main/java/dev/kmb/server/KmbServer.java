@@ -98,7 +98,7 @@ public final class KmbServer implements AutoCloseable {
             log.close();
             throw e;
         }
-        ObjectMapper json = new ObjectMapper().findAndRegisterModules();
+        ObjectMapper json = new ObjectMapper(dev.kmb.core.JsonFactories.pooled()).findAndRegisterModules();
         ServerContext context = new ServerContext(broker, codec, json, registry, new ConnectionMetrics(registry), config, clock,
                 snapshots);
         Javalin app = Javalin.create(c -> {
@@ -137,7 +137,7 @@ public final class KmbServer implements AutoCloseable {
     private static MessageLog openLog(ServerConfig config, Clock clock) {
         if (config.backend() instanceof LogBackend.Kafka kafka) {
             return KafkaMessageLog.open(KafkaLogConfig.builder(kafka.bootstrapServers()).topicPrefix(kafka.topicPrefix())
-                    .clock(clock).build());
+                    .nodeId(kafka.nodeId()).clock(clock).build());
         }
         return EmbeddedLog.open(EmbeddedLogConfig.builder(config.dataDir().resolve("log")).clock(clock).build());
     }
@@ -145,7 +145,13 @@ public final class KmbServer implements AutoCloseable {
     /** Every HTTP route registered, as {@code "METHOD /path"}, WebSocket routes as {@code "WS /path"}. */
     public List<String> routes() {
         List<String> out = new ArrayList<>();
-        app.unsafe.internalRouter.allHttpHandlers().forEach(e -> out.add(e.endpoint.method.name() + " " + e.endpoint.path));
+        app.unsafe.internalRouter.allHttpHandlers().forEach(e -> {
+            String method = e.endpoint.method.name();
+            // a check before a WebSocket upgrade belongs to the WebSocket route, listed below
+            if (!method.equals("WEBSOCKET_BEFORE_UPGRADE")) {
+                out.add(method + " " + e.endpoint.path);
+            }
+        });
         app.unsafe.internalRouter.allWsHandlers().forEach(e -> out.add("WS " + e.getPath()));
         return out;
     }

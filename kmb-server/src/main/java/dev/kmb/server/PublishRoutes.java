@@ -33,7 +33,7 @@ import java.util.function.Function;
  */
 final class PublishRoutes {
 
-    private static final JsonFactory SNIFFER = new JsonFactory();
+    private static final JsonFactory SNIFFER = dev.kmb.core.JsonFactories.pooled();
 
     private final ServerContext context;
 
@@ -52,7 +52,7 @@ final class PublishRoutes {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record ReceiptBody(String id, String topic, int partition, long offset, String timestamp, Boolean duplicate) {
         static ReceiptBody of(Receipt r) {
-            return new ReceiptBody(r.id().toString(), r.topic().value(), r.partition(), r.offset(), r.timestamp().toString(),
+            return new ReceiptBody(r.id().toString(), r.topic().value(), r.partition(), r.offset(), dev.kmb.core.Rfc3339.format(r.timestamp()),
                     r.duplicate() ? Boolean.TRUE : null);
         }
     }

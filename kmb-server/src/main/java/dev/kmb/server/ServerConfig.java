@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  * @param backend           {@code kmb.broker.backend}: {@code embedded} (default) or {@code kafka} (see {@link LogBackend})
  * @param dedupMaxIds       {@code kmb.broker.dedup.max_ids}: message ids all topics' dedup windows hold together, the
  *                          oldest forgotten early beyond it (default {@value BrokerConfig#DEFAULT_DEDUP_MAX_IDS},
- *                          about 130 bytes of heap each)
+ *                          about 55 bytes of heap each)
  */
 public record ServerConfig(String host, int port, long maxRequestBytes, Path dataDir, boolean autoCreateTopics,
                            int maxMessageBytes, Durability defaultDurability, Authentication authentication,

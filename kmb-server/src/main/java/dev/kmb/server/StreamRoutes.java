@@ -1,8 +1,11 @@
 package dev.kmb.server;
 
 import dev.kmb.broker.spi.TenantId;
+import dev.kmb.core.ProblemException;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.core.instrument.Gauge;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -20,6 +23,8 @@ final class StreamRoutes {
 
     /** Until authentication arrives every connection acts for the default tenant. */
     static final TenantId TENANT = TenantId.DEFAULT;
+    /** Query parameter of {@code /v1/ws} choosing how the server writes its frames. */
+    static final String FRAMES_PARAM = "frames";
 
     private StreamRoutes() {
     }
@@ -37,11 +42,26 @@ final class StreamRoutes {
 
         config.routes.get("/v1/subscribe/{name}", sse::durable);
         config.routes.get("/v1/subscribe", sse::ephemeral);
+        config.routes.wsBeforeUpgrade("/v1/ws", ctx -> {
+            try {
+                frameKind(ctx.queryParam(FRAMES_PARAM));
+            } catch (ProblemException e) {
+                // Javalin drops the result body of a refused upgrade: write and commit the problem here, then refuse
+                ProblemHandlers.respond(ctx, context.json(), e.problem());
+                byte[] body = ProblemHandlers.toJson(context.json(), e.problem().withInstance(ctx.path()));
+                ctx.res().setContentLength(body.length);
+                ctx.res().getOutputStream().write(body);
+                ctx.res().flushBuffer();
+                throw e;
+            }
+        });
         config.routes.ws("/v1/ws", ws -> {
             ws.onConnect(c -> {
                 c.session.setIdleTimeout(settings.wsIdleTimeout());
                 c.session.setMaxTextMessageSize(settings.wsMaxFrameBytes());
-                WsConnection conn = new WsConnection(context, TENANT, protocol, frames, settings, c.session);
+                c.session.setMaxBinaryMessageSize(settings.wsMaxFrameBytes());
+                WsConnection conn = new WsConnection(context, TENANT, protocol, frames, settings, c.session,
+                        frameKind(c.queryParam(FRAMES_PARAM)));
                 if (!open.add(conn)) {
                     c.closeSession(1001, "server stopping");
                     return;
@@ -51,13 +71,16 @@ final class StreamRoutes {
             ws.onMessage(c -> {
                 WsConnection conn = connections.get(c.sessionId());
                 if (conn != null) {
-                    conn.onText(c.message());
+                    conn.onFrame(c.message().getBytes(StandardCharsets.UTF_8));
                 }
             });
             ws.onBinaryMessage(c -> {
                 WsConnection conn = connections.get(c.sessionId());
                 if (conn != null) {
-                    conn.onBinary();
+                    ByteBuffer data = c.data();
+                    byte[] frame = new byte[data.remaining()];
+                    data.get(frame);
+                    conn.onFrame(frame);
                 }
             });
             ws.onClose(c -> end(connections, open, c.sessionId()));
@@ -72,6 +95,20 @@ final class StreamRoutes {
                 .description("open SSE subscription streams").register(context.metrics());
         Gauge.builder("kmb.connections", connections, Map::size).tag("kind", "websocket")
                 .description("open WebSocket connections").register(context.metrics());
+    }
+
+    /**
+     * The {@code frames} query parameter: {@code binary} (the server writes binary messages) or {@code text}, the
+     * default. Client frames may be either kind whatever it says.
+     */
+    private static boolean frameKind(String value) {
+        if (value == null || value.equals("text")) {
+            return false;
+        }
+        if (value.equals("binary")) {
+            return true;
+        }
+        throw ProblemHandlers.badParam(FRAMES_PARAM, value, "text or binary");
     }
 
     private static void end(Map<String, WsConnection> connections, OpenStreams open, String sessionId) {

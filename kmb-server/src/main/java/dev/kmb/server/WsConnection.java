@@ -44,7 +44,7 @@ final class WsConnection implements AutoCloseable {
     private volatile boolean closed;
 
     WsConnection(ServerContext context, TenantId tenant, WsProtocol protocol, WsFrames frames, StreamSettings settings,
-                 Session session) {
+                 Session session, boolean binary) {
         this.broker = context.broker();
         this.codec = context.codec();
         this.clock = context.clock();
@@ -52,11 +52,14 @@ final class WsConnection implements AutoCloseable {
         this.protocol = protocol;
         this.frames = frames;
         this.settings = settings;
-        this.out = new WsOutbound(session, settings.wsMaxOutstandingFrames(), settings.wsMaxPendingRequests(), this::close);
+        this.out = new WsOutbound(session, binary, settings.wsMaxOutstandingFrames(), settings.wsMaxPendingRequests(), this::close);
     }
 
-    /** Serves one text frame; blocks only while the connection has too many requests outstanding. */
-    void onText(String text) {
+    /**
+     * Serves one client frame, UTF-8 JSON from a text or a binary message; blocks only while the connection has too many
+     * requests outstanding.
+     */
+    void onFrame(byte[] utf8) {
         try {
             out.beginRequest();
         } catch (InterruptedException e) {
@@ -65,7 +68,7 @@ final class WsConnection implements AutoCloseable {
         }
         ClientFrame frame;
         try {
-            frame = protocol.parse(text);
+            frame = protocol.parse(utf8);
         } catch (FrameException e) {
             out.reply(frames.error(e.ref(), e.problem()));
             return;
@@ -89,12 +92,6 @@ final class WsConnection implements AutoCloseable {
         } catch (RuntimeException e) {
             out.reply(frames.error(Optional.of(frame.ref()), problemOf(e)));
         }
-    }
-
-    /** A binary frame: the protocol is JSON text only. */
-    void onBinary() {
-        out.notice(frames.error(Optional.empty(), Problem.of(ProblemCode.BAD_REQUEST,
-                "frames are JSON text messages; binary frames are not accepted")));
     }
 
     private void publish(ClientFrame.Publish p) {
@@ -158,7 +155,7 @@ final class WsConnection implements AutoCloseable {
         out.reply(frames.subscribed(u.ref(), u.subscription()));
     }
 
-    private <T> void answer(String ref, CompletableFuture<T> result, Function<T, String> ok) {
+    private <T> void answer(String ref, CompletableFuture<T> result, Function<T, byte[]> ok) {
         result.whenComplete((value, error) -> {
             if (error == null) {
                 out.reply(ok.apply(value));

@@ -2,17 +2,17 @@ package dev.kmb.server;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kmb.broker.AckResult;
 import dev.kmb.broker.Delivery;
 import dev.kmb.broker.Receipt;
 import dev.kmb.core.Problem;
+import dev.kmb.core.Rfc3339;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -20,7 +20,8 @@ import java.util.UUID;
 /**
  * Writes the server's {@code /v1/ws} frames ({@code ok}, {@code error}, {@code message(s)}, {@code closed}); the
  * format is drawn in {@link WsProtocol} and documented in {@code docs/protocol.md}. Delivered envelopes are copied
- * in as stored. Stateless and thread-safe.
+ * in as stored. Frames are UTF-8 bytes, sent as text or binary messages as the connection asked. Stateless and
+ * thread-safe.
  */
 final class WsFrames {
 
@@ -32,33 +33,39 @@ final class WsFrames {
         this.factory = json.getFactory();
     }
 
-    /** Deliveries of one subscription: {@code message} for one, {@code messages} for several. */
-    static String deliveries(String subscription, List<Delivery> batch) {
-        int bytes = 0;
-        for (Delivery d : batch) {
-            bytes += d.json().length + 1;
-        }
-        StringBuilder b = new StringBuilder(bytes + 96 + subscription.length());
+    /**
+     * Deliveries of one subscription: {@code message} for one, {@code messages} for several. The stored envelopes are
+     * copied in byte for byte, so a frame costs one allocation and no character conversion.
+     */
+    static byte[] deliveries(String subscription, List<Delivery> batch) {
         Delivery last = batch.get(batch.size() - 1);
-        b.append("{\"op\":\"").append(batch.size() == 1 ? "message" : "messages").append("\",\"subscription\":\"")
-                .append(subscription).append("\",\"cursor\":\"").append(last.cursor()).append('"');
-        if (batch.size() == 1) {
-            b.append(",\"message\":").append(new String(last.json(), StandardCharsets.UTF_8));
-        } else {
-            b.append(",\"messages\":[");
-            for (int i = 0; i < batch.size(); i++) {
-                if (i > 0) {
-                    b.append(',');
-                }
-                b.append(new String(batch.get(i).json(), StandardCharsets.UTF_8));
-            }
-            b.append(']');
+        byte[] head = ("{\"op\":\"" + (batch.size() == 1 ? "message" : "messages") + "\",\"subscription\":\""
+                + subscription + "\",\"cursor\":\"" + last.cursor() + (batch.size() == 1 ? "\",\"message\":" : "\",\"messages\":["))
+                .getBytes(StandardCharsets.UTF_8);
+        int size = head.length + (batch.size() == 1 ? 1 : 2);
+        for (Delivery d : batch) {
+            size += d.json().length + 1;
         }
-        return b.append('}').toString();
+        byte[] frame = new byte[size - 1];
+        System.arraycopy(head, 0, frame, 0, head.length);
+        int at = head.length;
+        for (int i = 0; i < batch.size(); i++) {
+            if (i > 0) {
+                frame[at++] = ',';
+            }
+            byte[] json = batch.get(i).json();
+            System.arraycopy(json, 0, frame, at, json.length);
+            at += json.length;
+        }
+        if (batch.size() > 1) {
+            frame[at++] = ']';
+        }
+        frame[at] = '}';
+        return frame;
     }
 
     /** {@code ok} for a publish: the receipt's fields, or {@code receipts} for a batch. */
-    String published(String ref, List<Receipt> receipts, boolean batch) {
+    byte[] published(String ref, List<Receipt> receipts, boolean batch) {
         return write(g -> {
             startOk(g, ref);
             if (batch) {
@@ -76,7 +83,7 @@ final class WsFrames {
     }
 
     /** {@code ok} for subscribe and unsubscribe: the subscription's name. */
-    String subscribed(String ref, String subscription) {
+    byte[] subscribed(String ref, String subscription) {
         return write(g -> {
             startOk(g, ref);
             g.writeStringField("subscription", subscription);
@@ -84,7 +91,7 @@ final class WsFrames {
     }
 
     /** {@code ok} for ack ({@code acked}) or nack ({@code nacked}), with the ids that were not in flight. */
-    String settled(String ref, String countField, AckResult result) {
+    byte[] settled(String ref, String countField, AckResult result) {
         return write(g -> {
             startOk(g, ref);
             g.writeNumberField(countField, result.settled());
@@ -97,15 +104,15 @@ final class WsFrames {
     }
 
     /** {@code ok} for ping, with the server's time. */
-    String pong(String ref, Instant now) {
+    byte[] pong(String ref, Instant now) {
         return write(g -> {
             startOk(g, ref);
-            g.writeStringField("time", DateTimeFormatter.ISO_INSTANT.format(now));
+            g.writeStringField("time", Rfc3339.format(now));
         });
     }
 
     /** {@code error}: the reply to a frame that failed; {@code ref} is null when the frame had none. */
-    String error(Optional<String> ref, Problem problem) {
+    byte[] error(Optional<String> ref, Problem problem) {
         return write(g -> {
             g.writeStartObject();
             g.writeStringField("op", "error");
@@ -121,7 +128,7 @@ final class WsFrames {
     }
 
     /** {@code closed}: the bus ended a subscription of this connection (deleted, or the server stops). */
-    String closed(String subscription, Problem problem) {
+    byte[] closed(String subscription, Problem problem) {
         return write(g -> {
             g.writeStartObject();
             g.writeStringField("op", "closed");
@@ -143,7 +150,7 @@ final class WsFrames {
         g.writeStringField("topic", r.topic().value());
         g.writeNumberField("partition", r.partition());
         g.writeNumberField("offset", r.offset());
-        g.writeStringField("timestamp", DateTimeFormatter.ISO_INSTANT.format(r.timestamp()));
+        g.writeStringField("timestamp", Rfc3339.format(r.timestamp()));
         if (r.duplicate()) {
             g.writeBooleanField("duplicate", true);
         }
@@ -153,8 +160,8 @@ final class WsFrames {
         void write(JsonGenerator g) throws IOException;
     }
 
-    private String write(Body body) {
-        StringWriter out = new StringWriter(128);
+    private byte[] write(Body body) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
         try (JsonGenerator g = factory.createGenerator(out)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             body.write(g);
@@ -162,6 +169,6 @@ final class WsFrames {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString();
+        return out.toByteArray();
     }
 }

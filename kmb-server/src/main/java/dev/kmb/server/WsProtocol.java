@@ -16,13 +16,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * The {@code /v1/ws} wire format, described in full in {@code docs/protocol.md}: parses client frames into
- * {@link ClientFrame} records and writes server frames. Every frame is one JSON text message:
+ * {@link ClientFrame} records and writes server frames. Every frame is one UTF-8 JSON object in one text or binary
+ * message (binary when the client connected with {@code ?frames=binary}: no character conversion on either side):
  *
  * <pre>
  * client → server   {"op":"publish|subscribe|unsubscribe|ack|nack|term|ping", "ref":&lt;string|int&gt;, …fields}
@@ -74,6 +76,15 @@ final class WsProtocol {
      * @throws FrameException for malformed JSON, a missing {@code op} or {@code ref}, an unknown op, or bad fields
      */
     ClientFrame parse(String text) {
+        return parse(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Parses one client frame given as UTF-8 bytes (a binary message, or a text message's bytes).
+     *
+     * @throws FrameException for malformed JSON, a missing {@code op} or {@code ref}, an unknown op, or bad fields
+     */
+    ClientFrame parse(byte[] text) {
         Fields f = new Fields();
         try (JsonParser p = factory.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -97,7 +108,7 @@ final class WsProtocol {
         return build(f);
     }
 
-    private void readField(JsonParser p, String text, String name, Fields f) throws IOException {
+    private void readField(JsonParser p, byte[] text, String name, Fields f) throws IOException {
         JsonToken t = p.currentToken();
         switch (name) {
             case "op" -> f.op = string(p, f, name);
@@ -167,12 +178,12 @@ final class WsProtocol {
         }
     }
 
-    /** The exact text of the object the parser stands on (its START_OBJECT), as UTF-8. */
-    private static byte[] slice(JsonParser p, String text) throws IOException {
-        int from = (int) p.currentTokenLocation().getCharOffset();
+    /** The exact bytes of the object the parser stands on (its START_OBJECT). */
+    private static byte[] slice(JsonParser p, byte[] text) throws IOException {
+        int from = (int) p.currentTokenLocation().getByteOffset();
         p.skipChildren();
-        int to = (int) p.currentTokenLocation().getCharOffset() + 1;
-        return text.substring(from, to).getBytes(StandardCharsets.UTF_8);
+        int to = (int) p.currentTokenLocation().getByteOffset() + 1;
+        return Arrays.copyOfRange(text, from, to);
     }
 
     private static String string(JsonParser p, Fields f, String name) throws IOException {

@@ -78,10 +78,15 @@ class ClusterServerTest {
                     m.ack().join();
                 }
             }
-            // the one place the Kafka backend differs: transactions are refused, clearly
+            // a transaction (a Kafka transaction here) belongs to the node that began it; the other says which that is
             TestServer.Answer txn = a.post("/v1/transactions", "{}");
-            assertThat(txn.status()).isEqualTo(422);
-            assertThat(txn.json().path("code").asText()).isEqualTo("unsupported");
+            assertThat(txn.status()).isEqualTo(201);
+            String txnId = txn.json().path("id").asText();
+            TestServer.Answer elsewhere = b.post("/v1/transactions/" + txnId + "/commit", "");
+            assertThat(elsewhere.status()).isEqualTo(409);
+            assertThat(elsewhere.code()).isEqualTo("conflict");
+            assertThat(elsewhere.body()).contains("node-a");
+            assertThat(a.post("/v1/transactions/" + txnId + "/commit", "").json().path("state").asText()).isEqualTo("committed");
             // A answers lag for the subscription B served, from the cursors B stored
             assertThat(a.get("/v1/subscriptions/audit/lag").json().path("partitions").findValuesAsText("pending"))
                     .containsOnly("0");

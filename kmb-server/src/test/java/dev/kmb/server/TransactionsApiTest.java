@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kmb.testing.PostgresExtension;
+import dev.kmb.testing.TestKafka;
+import dev.kmb.testing.TestPostgres;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -15,16 +18,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Transactions over real sockets: HTTP single and batch publish and WebSocket publish under one transaction, seen by a
  * live SSE subscriber and replay only after commit; rollback; the timeout; every bad input; and kill -9 of a child
- * server with an open and with a committed transaction.
+ * server with an open and with a committed transaction; and on Kafka ({@link OnKafka}) two nodes and kill -9 of one.
  */
 class TransactionsApiTest {
 
@@ -254,6 +261,71 @@ class TransactionsApiTest {
         } finally {
             child.destroyForcibly();
             child.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Cluster mode: Kafka transactions under the same API. Node A runs in a child JVM, node B in this one, on one Kafka
+     * and one PostgreSQL: node B refuses node A's transaction naming node A, and kill -9 of node A with a transaction
+     * open ends it at A's restart as Kafka left it (aborted, its messages never visible).
+     */
+    @Nested
+    @ExtendWith(PostgresExtension.class)
+    class OnKafka {
+
+        TestPostgres pg; // set by PostgresExtension
+
+        @Test
+        void aTransactionBelongsToItsNodeAndKillMinus9AbortsTheOpenOneAtRestart(@TempDir Path clusterDir) throws Exception {
+            String state = pg.url(pg.newSchema());
+            String prefix = "x" + UUID.randomUUID().toString().substring(0, 8) + ".";
+            Path bData = clusterDir.resolve("node-b");
+            List<String> nodeA = List.of(state, TestKafka.bootstrapServers(), prefix, "node-a");
+            try (TestServer b = TestServer.start(bData, c -> new ServerConfigLoader(name -> null).parse(
+                    "kmb:\n  server:\n    port: 0\n  kafka:\n    topic_prefix: " + prefix + "\n",
+                    new ServerConfigLoader.Overrides(Optional.empty(), Optional.empty(), Optional.of(bData), Optional.of(state),
+                            Optional.of("kafka"), Optional.of(TestKafka.bootstrapServers()), Optional.of("node-b"))))) {
+                URI onB = URI.create("http://127.0.0.1:" + b.server().port());
+                Path aDir = clusterDir.resolve("node-a");
+                java.nio.file.Files.createDirectories(aDir);
+                Process child = ChildServerProcess.start(aDir, nodeA);
+                try {
+                    URI onA = base(aDir);
+                    String committed = begin(onA, null);
+                    publish(onA, "{\"messages\":[" + message("crash.t", committed, "{\"c\":1}") + ","
+                            + message("crash.t", committed, "{\"c\":2}") + "]}");
+                    assertThat(json(post(onA, "/v1/transactions/" + committed + "/commit", null)).get("state").asText())
+                            .isEqualTo("committed");
+                    String open = begin(onA, "{\"timeout\":\"5m\"}");
+                    publish(onA, "{\"messages\":[" + message("crash.t", open, "{\"o\":1}") + ","
+                            + message("crash.t", open, "{\"o\":2}") + "]}");
+
+                    HttpResponse<String> elsewhere = post(onB, "/v1/publish", message("crash.t", open, "{\"o\":3}"));
+                    assertProblem(elsewhere, 409, "conflict");
+                    assertThat(elsewhere.body()).contains("node-a");
+                    assertProblem(post(onB, "/v1/transactions/" + open + "/commit", null), 409, "conflict");
+                    assertThat(json(get(onB, "/v1/transactions/" + open)).get("state").asText()).isEqualTo("open");
+                    assertThat(json(get(onB, "/v1/transactions/" + committed)).get("state").asText()).isEqualTo("committed");
+                    publish(onB, message("crash.t", null, "{\"p\":1}"));
+
+                    child.destroyForcibly();
+                    assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                    child = ChildServerProcess.start(aDir, nodeA);
+                    onA = base(aDir);
+                    JsonNode aborted = json(get(onA, "/v1/transactions/" + open));
+                    assertThat(aborted.get("state").asText()).as("Kafka aborts what the dead node left open").isEqualTo("aborted");
+                    assertThat(aborted.get("reason").asText()).isEqualTo("restart");
+                    assertThat(json(get(onB, "/v1/transactions/" + open)).get("state").asText()).isEqualTo("aborted");
+                    assertProblem(post(onA, "/v1/transactions/" + open + "/commit", null), 409, "transaction_closed");
+                    try (SseStream sse = SseStream.open(onA.resolve("/v1/subscribe/crash-sub"), Map.of())) {
+                        assertThat(payloads(sse, 3)).containsExactlyInAnyOrder("{\"c\":1}", "{\"c\":2}", "{\"p\":1}");
+                        assertThat(sse.poll(QUIET)).isNull();
+                    }
+                } finally {
+                    child.destroyForcibly();
+                    child.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
         }
     }
 

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WebSocketTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     @TempDir
     static Path dir;
@@ -261,6 +262,68 @@ class WebSocketTest {
             assertThat(pong.get("op").asText()).isEqualTo("ok");
             assertThat(pong.get("ref").asText()).isEqualTo("still-here");
             assertThat(pong.has("time")).isTrue();
+        }
+    }
+
+    @Test
+    void binaryFramesCarryTheSameJsonAndTheServerAnswersInTheKindAskedFor() throws Exception {
+        bus.topic("ws.binary", 1);
+        String payload = "{\"s\": \"é ✓ 😀\", \"n\": 1.50}";
+        try (RawWs ws = RawWs.open(bus.base(), "?frames=binary", true)) {
+            ws.sendBinary("{\"op\":\"subscribe\",\"ref\":1,\"pattern\":\"ws.binary\",\"start\":\"earliest\"}");
+            RawWs.Received subscribed = ws.nextRaw(WAIT);
+            assertThat(subscribed.binary()).isTrue();
+            assertThat(JSON.readTree(subscribed.text()).get("op").asText()).isEqualTo("ok");
+            ws.sendBinary("{\"op\":\"publish\",\"ref\":2,\"message\":{\"topic\":\"ws.binary\",\"type\":\"event\",\"payload\":"
+                    + payload + "}}");
+            List<RawWs.Received> got = List.of(ws.nextRaw(WAIT), ws.nextRaw(WAIT)); // the receipt and the delivery, either order
+            assertThat(got).allMatch(RawWs.Received::binary);
+            JsonNode delivery = got.stream().map(r -> readTree(r.text())).filter(f -> f.get("op").asText().equals("message"))
+                    .findFirst().orElseThrow();
+            assertThat(got.stream().map(r -> readTree(r.text()).get("op").asText())).containsExactlyInAnyOrder("ok", "message");
+            String raw = got.stream().map(RawWs.Received::text).filter(t -> t.startsWith("{\"op\":\"message\"")).findFirst().orElseThrow();
+            assertThat(raw).contains("\"payload\":" + payload); // the payload's bytes, untouched, non-ASCII included
+            assertThat(delivery.get("message").get("offset").asLong()).isZero();
+            // text frames are still accepted on a binary connection; the answer stays binary
+            ws.send("{\"op\":\"ping\",\"ref\":3}");
+            assertThat(ws.nextRaw(WAIT).binary()).isTrue();
+            ws.sendBinary("not json");
+            RawWs.Received bad = ws.nextRaw(WAIT);
+            assertThat(bad.binary()).isTrue();
+            assertError(JSON.readTree(bad.text()), null, "malformed_json");
+        }
+        try (RawWs ws = RawWs.open(bus.base(), true)) { // a text connection: a binary client frame gets a text answer
+            ws.sendBinary("{\"op\":\"ping\",\"ref\":\"t\"}");
+            RawWs.Received pong = ws.nextRaw(WAIT);
+            assertThat(pong.binary()).isFalse();
+            assertThat(JSON.readTree(pong.text()).get("ref").asText()).isEqualTo("t");
+        }
+    }
+
+    @Test
+    void anUnknownFrameKindIsRefusedBeforeTheUpgrade() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", bus.base().getPort())) {
+            socket.setSoTimeout((int) WAIT.toMillis());
+            socket.getOutputStream().write(("GET /v1/ws?frames=morse HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            StringBuilder read = new StringBuilder();
+            byte[] chunk = new byte[4096];
+            for (int n; !read.toString().trim().endsWith("}") && (n = socket.getInputStream().read(chunk)) > 0; ) {
+                read.append(new String(chunk, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            String response = read.toString();
+            assertThat(response).startsWith("HTTP/1.1 400");
+            assertThat(response).containsIgnoringCase("application/problem+json").contains("\"code\":\"bad_request\"")
+                    .contains("frames='morse' is not text or binary");
+        }
+    }
+
+    private static JsonNode readTree(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

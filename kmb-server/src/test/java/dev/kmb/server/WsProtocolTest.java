@@ -32,7 +32,10 @@ class WsProtocolTest {
         assertThat(new String(p.envelopes().get(0), StandardCharsets.UTF_8)).isEqualTo(env);
         ClientFrame.Publish batch = (ClientFrame.Publish) protocol.parse("{\"op\":\"publish\",\"ref\":1,\"messages\":[" + env + "," + env + "]}");
         assertThat(batch.batch()).isTrue();
-        assertThat(batch.envelopes()).hasSize(2);
+        assertThat(batch.envelopes()).extracting(b -> new String(b, StandardCharsets.UTF_8)).containsExactly(env, env);
+        ClientFrame.Publish binary = (ClientFrame.Publish) protocol.parse(("{\"op\":\"publish\",\"ref\":2,\"messages\":["
+                + env + "," + env + "]}").getBytes(StandardCharsets.UTF_8)); // a binary message: the same bytes
+        assertThat(binary.envelopes()).extracting(b -> new String(b, StandardCharsets.UTF_8)).containsExactly(env, env);
     }
 
     @Test

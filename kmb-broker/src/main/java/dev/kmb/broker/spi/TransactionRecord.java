@@ -11,9 +11,11 @@ import java.util.Objects;
  * @param reason     why it was aborted ({@code rollback}, {@code timeout}), else empty
  * @param expiresAt  when an open transaction is aborted
  * @param updatedAt  the last state change
+ * @param node       the bus node that began it and alone may publish into, commit or roll it back ({@code ""}: a bus
+ *                   of one node)
  */
 public record TransactionRecord(TenantId tenant, String id, long producerId, TransactionState state, String reason,
-                                Duration timeout, Instant createdAt, Instant expiresAt, Instant updatedAt) {
+                                Duration timeout, Instant createdAt, Instant expiresAt, Instant updatedAt, String node) {
 
     public TransactionRecord {
         Objects.requireNonNull(tenant, "tenant");
@@ -24,6 +26,7 @@ public record TransactionRecord(TenantId tenant, String id, long producerId, Tra
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(expiresAt, "expiresAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
+        Objects.requireNonNull(node, "node");
         if (producerId <= 0) {
             throw new IllegalArgumentException("producer id must be positive, was " + producerId);
         }
@@ -31,6 +34,6 @@ public record TransactionRecord(TenantId tenant, String id, long producerId, Tra
 
     /** This transaction moved to {@code next} at {@code at}, for {@code why}. */
     public TransactionRecord with(TransactionState next, String why, Instant at) {
-        return new TransactionRecord(tenant, id, producerId, next, why, timeout, createdAt, expiresAt, at);
+        return new TransactionRecord(tenant, id, producerId, next, why, timeout, createdAt, expiresAt, at, node);
     }
 }

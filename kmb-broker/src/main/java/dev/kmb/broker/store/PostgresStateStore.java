@@ -81,11 +81,12 @@ public final class PostgresStateStore extends JdbcStateStore {
     }
 
     private static String migrate(HikariDataSource pool, PostgresStoreConfig config) {
+        var upToDate = SqlDialect.POSTGRESQL.upToDateVersion(PostgresStateStore.class.getClassLoader(), pool);
+        if (upToDate.isPresent()) {
+            return upToDate.get();
+        }
         try {
-            var flyway = Flyway.configure(PostgresStateStore.class.getClassLoader())
-                    .dataSource(pool)
-                    .locations(SqlDialect.POSTGRESQL.migrationLocations())
-                    .failOnMissingLocations(true); // a jar built without the migrations must not start on an empty db
+            var flyway = SqlDialect.POSTGRESQL.flyway(PostgresStateStore.class.getClassLoader(), pool);
             config.schema().ifPresent(s -> flyway.schemas(s).defaultSchema(s).createSchemas(true));
             Flyway loaded = flyway.load();
             loaded.migrate();

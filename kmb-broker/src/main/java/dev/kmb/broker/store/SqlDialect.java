@@ -1,6 +1,16 @@
 package dev.kmb.broker.store;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.List;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import java.util.Set;
 
 /**
@@ -37,6 +47,48 @@ enum SqlDialect {
     /** The Flyway locations of this dialect: the portable migrations, then its own. */
     String[] migrationLocations() {
         return new String[] {COMMON_MIGRATIONS, "classpath:db/migration/" + migrationFolder};
+    }
+
+    /**
+     * The schema version when the database already has every indexed migration applied, else empty (Flyway must run).
+     * Reading Flyway's history table directly lets a restart skip Flyway's own start-up, the slowest step of opening
+     * a store; a fresh or older database still goes through Flyway, which also checks the applied scripts.
+     */
+    Optional<String> upToDateVersion(ClassLoader loader, DataSource dataSource) {
+        List<String> wanted = new MigrationIndex(loader, List.of("common", migrationFolder)).versions();
+        Set<String> applied = new HashSet<>();
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL")) {
+            while (rs.next()) {
+                applied.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            return Optional.empty(); // no history table yet: a new database
+        }
+        if (wanted.isEmpty() || !applied.containsAll(wanted)) {
+            return Optional.empty();
+        }
+        return wanted.stream().max(Comparator.comparing(SqlDialect::versionParts, SqlDialect::compareVersions));
+    }
+
+    private static int[] versionParts(String version) {
+        return java.util.Arrays.stream(version.split("\\.")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static int compareVersions(int[] a, int[] b) {
+        return java.util.Arrays.compare(a, b);
+    }
+
+    /**
+     * Flyway set up for this dialect on {@code dataSource}: its migrations come from the {@link MigrationIndex} (no
+     * classpath scan), and there are no Java migrations.
+     */
+    FluentConfiguration flyway(ClassLoader loader, DataSource dataSource) {
+        return Flyway.configure(loader)
+                .dataSource(dataSource)
+                .locations(migrationLocations())
+                .resourceProvider(new MigrationIndex(loader, List.of("common", migrationFolder)))
+                .javaMigrationClassProvider(List::of);
     }
 
     /**

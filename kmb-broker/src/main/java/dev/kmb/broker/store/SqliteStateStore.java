@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -106,12 +107,12 @@ public final class SqliteStateStore extends JdbcStateStore {
     }
 
     private static String migrate(SQLiteDataSource dataSource, Path file) {
+        Optional<String> upToDate = SqlDialect.SQLITE.upToDateVersion(SqliteStateStore.class.getClassLoader(), dataSource);
+        if (upToDate.isPresent()) {
+            return upToDate.get();
+        }
         try {
-            Flyway flyway = Flyway.configure(SqliteStateStore.class.getClassLoader())
-                    .dataSource(dataSource)
-                    .locations(SqlDialect.SQLITE.migrationLocations())
-                    .failOnMissingLocations(true) // a jar built without the migrations must not start on an empty db
-                    .load();
+            Flyway flyway = SqlDialect.SQLITE.flyway(SqliteStateStore.class.getClassLoader(), dataSource).load();
             flyway.migrate();
             MigrationInfo current = flyway.info().current();
             return current == null ? "none" : current.getVersion().getVersion();

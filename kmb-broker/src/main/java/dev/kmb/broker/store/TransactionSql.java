@@ -15,14 +15,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The statements on {@code transactions} (schema V5), portable to SQLite and PostgreSQL. The caller supplies the
+ * The statements on {@code transactions} (schema V5, the owning node since V7), portable to SQLite and PostgreSQL. The caller supplies the
  * connection; see {@link JdbcStateStore}. Stateless.
  */
 final class TransactionSql {
 
     private static final String COLUMNS =
-            "tenant, id, producer_id, state, reason, timeout_ms, created_at, expires_at, updated_at";
-    private static final String INSERT = "INSERT INTO transactions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "tenant, id, producer_id, state, reason, timeout_ms, created_at, expires_at, updated_at, node";
+    private static final String INSERT = "INSERT INTO transactions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT DO NOTHING";
     private static final String UPDATE = "UPDATE transactions SET state = ?, reason = ?, updated_at = ?"
             + " WHERE tenant = ? AND id = ? AND state = ?";
@@ -45,6 +45,7 @@ final class TransactionSql {
             ps.setLong(7, t.createdAt().toEpochMilli());
             ps.setLong(8, t.expiresAt().toEpochMilli());
             ps.setLong(9, t.updatedAt().toEpochMilli());
+            ps.setString(10, t.node());
             return ps.executeUpdate() == 1;
         }
     }
@@ -95,7 +96,7 @@ final class TransactionSql {
             return new TransactionRecord(TenantId.of(tenant), id, rs.getLong(3),
                     TransactionState.fromWireName(rs.getString(4)), rs.getString(5), Duration.ofMillis(rs.getLong(6)),
                     Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)),
-                    Instant.ofEpochMilli(rs.getLong(9)));
+                    Instant.ofEpochMilli(rs.getLong(9)), rs.getString(10));
         } catch (IllegalArgumentException e) {
             throw new StateStoreException("corrupt row in transactions (" + tenant + "/" + id + "): " + e.getMessage(), e);
         }

@@ -419,6 +419,28 @@ abstract class StateStoreContract {
                 .allSatisfy(c -> assertThat(c.ackFloor()).isEqualTo(rounds - 1));
     }
 
+    // ---- transactions
+
+    private static dev.kmb.broker.spi.TransactionRecord txn(String id, long producerId, String node) {
+        return new dev.kmb.broker.spi.TransactionRecord(ACME, id, producerId, dev.kmb.broker.spi.TransactionState.OPEN, "",
+                java.time.Duration.ofSeconds(60), T0, T0.plusSeconds(60), T0, node);
+    }
+
+    @Test
+    void aTransactionRoundTripsWithItsNodeAndATakenProducerIdIsRefusedOnEveryStoreOfTheDatabase() {
+        try (JdbcStateStore second = fixture.open(Clock.systemUTC())) {
+            assertThat(store.createTransaction(txn("t1", 1, "node-a"))).isTrue();
+            assertThat(second.createTransaction(txn("t2", 1, "node-b"))).as("producer id 1 is node-a's").isFalse();
+            assertThat(second.maxProducerId()).isEqualTo(1);
+            assertThat(second.createTransaction(txn("t2", 2, "node-b"))).isTrue();
+            assertThat(store.transaction(ACME, "t1")).contains(txn("t1", 1, "node-a"));
+            assertThat(store.transaction(ACME, "t2").map(dev.kmb.broker.spi.TransactionRecord::node)).contains("node-b");
+            assertThat(store.unfinishedTransactions()).extracting(dev.kmb.broker.spi.TransactionRecord::node)
+                    .containsExactly("node-a", "node-b");
+            assertThat(store.createTransaction(txn("t1", 3, "node-a"))).as("the id is taken").isFalse();
+        }
+    }
+
     // ---- several stores on one database (several bus nodes, or a node and an offline tool)
 
     @Test

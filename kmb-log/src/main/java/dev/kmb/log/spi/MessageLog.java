@@ -107,6 +107,18 @@ public interface MessageLog extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * Ends, at start-up, a transaction that an earlier run of this node left unfinished, on a log where a transaction
+     * does not outlive the process that opened it (Kafka: it lives in its transactional producer), and answers how the
+     * log ended it: COMMIT when the log holds it committed, ABORT otherwise. {@code decided} is the coordinator's stored
+     * decision (empty while the transaction was open); the log honours it only where nothing of the transaction reached
+     * it. Empty on a log whose transactions outlive a restart (the embedded log): the coordinator then resumes the
+     * transaction or writes its markers again. Blocks.
+     */
+    default Optional<TxnMarker> recoverTransaction(long producerId, Optional<TxnMarker> decided) {
+        return Optional.empty();
+    }
+
     /** Registers a listener told when records become visible. */
     void addAppendListener(AppendListener listener);
 
