@@ -1,5 +1,7 @@
 package dev.kmb.broker;
 
+import dev.kmb.broker.spi.AckedRanges;
+import java.util.Arrays;
 import java.util.BitSet;
 
 /**
@@ -72,14 +74,35 @@ final class AckedOffsets {
         return floor;
     }
 
-    /** The offsets held, ascending. */
-    long[] toArray() {
-        long[] out = new long[bits.cardinality()];
-        int j = 0;
-        for (int i = bits.nextSetBit(0); i >= 0; i = bits.nextSetBit(i + 1)) {
-            out[j++] = base + i;
+    /** The offsets held as ranges: a pair of longs per run of consecutive offsets, not one long per offset. */
+    AckedRanges ranges() {
+        if (bits.isEmpty()) {
+            return AckedRanges.NONE;
         }
-        return out;
+        long[] bounds = new long[16];
+        int n = 0;
+        for (int i = bits.nextSetBit(0); i >= 0; ) {
+            int clear = bits.nextClearBit(i);
+            if (n + 2 > bounds.length) {
+                bounds = Arrays.copyOf(bounds, bounds.length * 2);
+            }
+            bounds[n++] = base + i;
+            bounds[n++] = base + clear - 1;
+            i = bits.nextSetBit(clear);
+        }
+        return AckedRanges.ofBounds(Arrays.copyOf(bounds, n));
+    }
+
+    /** Adds every offset of {@code ranges}. */
+    void addAll(AckedRanges ranges) {
+        for (int r = 0; r < ranges.rangeCount(); r++) {
+            add(ranges.start(r));
+            long end = ranges.end(r);
+            if (end > ranges.start(r)) {
+                add(end);
+                bits.set(index(ranges.start(r)), index(end) + 1);
+            }
+        }
     }
 
     private int index(long offset) {

@@ -30,6 +30,7 @@ final class CursorCheckpointer implements AutoCloseable {
     private final Condition work = lock.newCondition();
     private Map<Key, CursorState> pending = new LinkedHashMap<>();
     private List<CompletableFuture<Void>> waiters = new ArrayList<>();
+    private List<Runnable> takenListeners = new ArrayList<>();
     private boolean closed;
     private final Thread thread;
 
@@ -40,18 +41,33 @@ final class CursorCheckpointer implements AutoCloseable {
 
     /** Queues cursor states; the future completes once they are committed. */
     CompletableFuture<Void> save(Collection<CursorState> states) {
+        return save(states, null);
+    }
+
+    /**
+     * Queues cursor states; {@code onTaken} (when not null) runs once the writer thread took them for a transaction, so
+     * their owner can take its next snapshot then rather than on every change. The future completes once they are
+     * committed.
+     */
+    CompletableFuture<Void> save(Collection<CursorState> states, Runnable onTaken) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         lock.lock();
         try {
             if (closed) {
                 store.saveCursors(states); // after close: write through
                 f.complete(null);
+                if (onTaken != null) {
+                    onTaken.run();
+                }
                 return f;
             }
             for (CursorState s : states) {
                 pending.put(new Key(s.tenant().value(), s.subscription(), s.topic().value(), s.partition()), s);
             }
             waiters.add(f);
+            if (onTaken != null) {
+                takenListeners.add(onTaken);
+            }
             work.signal();
         } finally {
             lock.unlock();
@@ -68,6 +84,7 @@ final class CursorCheckpointer implements AutoCloseable {
         while (true) {
             Map<Key, CursorState> batch;
             List<CompletableFuture<Void>> done;
+            List<Runnable> taken;
             lock.lock();
             try {
                 while (pending.isEmpty() && waiters.isEmpty() && !closed) { // an empty save is a barrier: answer it too
@@ -80,9 +97,12 @@ final class CursorCheckpointer implements AutoCloseable {
                 done = waiters;
                 pending = new LinkedHashMap<>();
                 waiters = new ArrayList<>();
+                taken = takenListeners;
+                takenListeners = new ArrayList<>();
             } finally {
                 lock.unlock();
             }
+            taken.forEach(Runnable::run);
             try {
                 if (!batch.isEmpty()) {
                     store.saveCursors(batch.values());

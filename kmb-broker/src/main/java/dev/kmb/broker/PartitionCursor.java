@@ -1,5 +1,6 @@
 package dev.kmb.broker;
 
+import dev.kmb.broker.spi.AckedRanges;
 import dev.kmb.broker.spi.PendingRetry;
 import dev.kmb.core.TopicName;
 import dev.kmb.log.spi.LogEntry;
@@ -41,19 +42,16 @@ final class PartitionCursor {
     /** Delayed messages of this partition the dispatcher holds (for lag). */
     int scheduled;
 
-    PartitionCursor(TopicPartition logPartition, TopicName topic, long floor, long[] acked) {
+    PartitionCursor(TopicPartition logPartition, TopicName topic, long floor, AckedRanges acked) {
         this(logPartition, topic, floor, acked, List.of());
     }
 
-    PartitionCursor(TopicPartition logPartition, TopicName topic, long floor, long[] acked, List<PendingRetry> retries) {
+    /** A cursor restored from its stored state: {@code acked} are at or above {@code floor} (what CursorState holds). */
+    PartitionCursor(TopicPartition logPartition, TopicName topic, long floor, AckedRanges acked, List<PendingRetry> retries) {
         this.logPartition = logPartition;
         this.topic = topic;
         reset(floor);
-        for (long a : acked) {
-            if (a >= floor) {
-                ackedAbove.add(a);
-            }
-        }
+        ackedAbove.addAll(acked);
         advanceFloor();
         for (PendingRetry r : retries) {
             restored.put(r.offset(), r);
@@ -64,8 +62,8 @@ final class PartitionCursor {
         return floor;
     }
 
-    long[] ackedAbove() {
-        return ackedAbove.toArray();
+    AckedRanges ackedAbove() {
+        return ackedAbove.ranges();
     }
 
     int ackedAboveCount() {

@@ -1,6 +1,7 @@
 package dev.kmb.broker;
 
 import dev.kmb.broker.spi.CursorState;
+import dev.kmb.broker.spi.AckedRanges;
 import dev.kmb.broker.spi.Ordering;
 import dev.kmb.broker.spi.SubscriptionMode;
 import dev.kmb.broker.spi.SubscriptionRecord;
@@ -19,10 +20,12 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -65,6 +68,11 @@ final class SubscriptionDispatcher {
     private final DeadLetterSink deadLetters;
 
     private final LinkedBlockingQueue<Runnable> mailbox = new LinkedBlockingQueue<>();
+    /** Cursors changed since our last snapshot went to the checkpointer, and the future of those changes. */
+    private final Set<PartitionCursor> unsaved = new LinkedHashSet<>();
+    private CompletableFuture<Void> unsavedWritten;
+    /** A snapshot of ours waits in the checkpointer, not yet taken for a transaction. */
+    private boolean snapshotQueued;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final Runnable wakeCommand = () -> wakeQueued.set(false);
     private volatile boolean stopped;
@@ -176,7 +184,7 @@ final class SubscriptionDispatcher {
         call(() -> {
             for (int p = fromPartition; p < toPartition; p++) {
                 TopicPartition tp = new TopicPartition(logTopic, p);
-                cursors.computeIfAbsent(tp, k -> new PartitionCursor(k, topic, startOf.applyAsLong(k.partition()), new long[0]));
+                cursors.computeIfAbsent(tp, k -> new PartitionCursor(k, topic, startOf.applyAsLong(k.partition()), AckedRanges.NONE));
             }
             return null;
         });
@@ -185,7 +193,7 @@ final class SubscriptionDispatcher {
     /** Seeds a cursor read from the state store (at start, before members attach). */
     void restoreCursor(TopicName topic, TopicName logTopic, CursorState state) {
         TopicPartition tp = new TopicPartition(logTopic, state.partition());
-        cursors.put(tp, new PartitionCursor(tp, topic, state.ackFloor(), state.ackedAbove(), state.retries()));
+        cursors.put(tp, new PartitionCursor(tp, topic, state.ackFloor(), state.acked(), state.retries()));
     }
 
     /** Cluster mode: this node now holds these partitions; each resumes from its stored cursor. */
@@ -212,7 +220,7 @@ final class SubscriptionDispatcher {
                 }
             }
             forgetWhere(t -> partitions.contains(t.logPartition));
-            return persist(new Settle(new AckResult(0, List.of()), snapshot(gone)));
+            return persist(new AckResult(0, List.of()), gone);
         }).thenCompose(f -> f).thenApply(r -> null);
     }
 
@@ -267,7 +275,7 @@ final class SubscriptionDispatcher {
                 }
             }
             if (checkpointer != null && !dirty.isEmpty()) {
-                checkpointer.save(snapshot(dirty.values())); // the attempt counts survive a restart
+                checkpoint(dirty.values()); // the attempt counts survive a restart
             }
             keyOwners.values().removeIf(o -> o.member == m);
             return null;
@@ -300,7 +308,7 @@ final class SubscriptionDispatcher {
                 }
             }
             metrics.acked(ids.size() - unknown.size());
-            return persist(new Settle(new AckResult(ids.size() - unknown.size(), unknown), snapshot(dirty.values())));
+            return persist(new AckResult(ids.size() - unknown.size(), unknown), dirty.values());
         }).thenCompose(f -> f);
     }
 
@@ -338,7 +346,7 @@ final class SubscriptionDispatcher {
                 }
             }
             count.accept(metrics, ids.size() - unknown.size());
-            return persist(new Settle(new AckResult(ids.size() - unknown.size(), unknown), snapshot(dirty.values())));
+            return persist(new AckResult(ids.size() - unknown.size(), unknown), dirty.values());
         }).thenCompose(f -> f);
     }
 
@@ -358,7 +366,7 @@ final class SubscriptionDispatcher {
             scheduledHeld = 0;
             keyOwners.clear();
             members.forEach(m -> m.inFlight = 0);
-            return persist(new Settle(new AckResult(0, List.of()), snapshot(cursors.values())));
+            return persist(new AckResult(0, List.of()), cursors.values());
         }).thenCompose(f -> f).thenApply(r -> null);
     }
 
@@ -397,6 +405,9 @@ final class SubscriptionDispatcher {
             members.forEach(Member::end);
             members.clear();
             stopped = true;
+            if (unsavedWritten != null) {
+                saveSnapshot(); // no snapshotTaken comes after the loop ends
+            }
             return null;
         });
         if (thread != null) {
@@ -408,19 +419,55 @@ final class SubscriptionDispatcher {
         }
     }
 
-    /** A persisted answer: the result and the cursor states to write before answering. */
-    private record Settle(AckResult result, List<CursorState> states) {
+    /** Answers {@code result} once the ack state of {@code dirty} as it is now (or later) is written. */
+    private CompletableFuture<AckResult> persist(AckResult result, Collection<PartitionCursor> dirty) {
+        return checkpoint(dirty).thenApply(v -> result);
     }
 
     /**
-     * Queues the states for the store and answers when they are written. Called on the dispatcher thread, so states
-     * reach the checkpointer in the order they were taken (the latest per partition wins there).
+     * Marks cursors changed and answers when a snapshot taken after this call is written. Snapshots are taken once per
+     * checkpointer transaction, not once per settle: while one of ours waits to be written, changes pile up in
+     * {@code unsaved} and go in the snapshot taken when the checkpointer picks that one up ({@link #snapshotTaken}).
+     * With a message in backoff a snapshot holds every acked offset above it and every pending retry, and taking one
+     * per ack frame was a fifth of the bus's CPU with 1 % of messages nacked. Dispatcher thread only.
      */
-    private CompletableFuture<AckResult> persist(Settle s) {
-        if (checkpointer == null || s.states().isEmpty()) {
-            return CompletableFuture.completedFuture(s.result());
+    private CompletableFuture<Void> checkpoint(Collection<PartitionCursor> dirty) {
+        if (checkpointer == null || ephemeral || dirty.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
         }
-        return checkpointer.save(s.states()).thenApply(v -> s.result());
+        unsaved.addAll(dirty);
+        if (unsavedWritten == null) {
+            unsavedWritten = new CompletableFuture<>();
+        }
+        CompletableFuture<Void> written = unsavedWritten;
+        if (!snapshotQueued || stopped) {
+            saveSnapshot();
+        }
+        return written;
+    }
+
+    /** Hands the checkpointer a snapshot of {@code unsaved}; states reach it in the order they were taken. */
+    private void saveSnapshot() {
+        List<CursorState> states = snapshot(unsaved);
+        CompletableFuture<Void> written = unsavedWritten;
+        unsaved.clear();
+        unsavedWritten = null;
+        snapshotQueued = true;
+        checkpointer.save(states, () -> mailbox.offer(this::snapshotTaken)).whenComplete((v, error) -> {
+            if (error == null) {
+                written.complete(null);
+            } else {
+                written.completeExceptionally(error);
+            }
+        });
+    }
+
+    /** The checkpointer took our last snapshot for a transaction: the changes made since go in the next one. */
+    private void snapshotTaken() {
+        snapshotQueued = false;
+        if (unsavedWritten != null) {
+            saveSnapshot();
+        }
     }
 
     // ================================================================ the loop
@@ -481,7 +528,7 @@ final class SubscriptionDispatcher {
                 retry(t, now, Optional.empty(), "ack_timeout");
                 PartitionCursor c = cursors.get(t.logPartition);
                 if (c != null && checkpointer != null) {
-                    checkpointer.save(snapshot(List.of(c))); // keep the attempt count across a restart
+                    checkpoint(List.of(c)); // keep the attempt count across a restart
                 }
             }
         }
@@ -721,7 +768,7 @@ final class SubscriptionDispatcher {
         if (c != null) {
             boolean hadRetry = c.retrying.containsKey(t.offset);
             if ((c.ack(t.offset) || hadRetry) && checkpointer != null) {
-                checkpointer.save(snapshot(List.of(c))); // a stored retry state must not outlive the message
+                checkpoint(List.of(c)); // a stored retry state must not outlive the message
             }
         }
     }

@@ -248,7 +248,7 @@ public final class SubscriptionService implements TopicService.Listener {
             seed(null, tenant, d.config().pattern(), (topic, tp) -> {
                 CursorState c = stored.get(topic.value() + ":" + tp.partition());
                 long floor = c != null ? c.ackFloor() : log.startOffset(tp);
-                long above = c != null ? c.ackedAbove().length : 0;
+                long above = c != null ? c.ackedAboveCount() : 0;
                 long end = log.endOffset(tp);
                 out.put(topic.value() + ":" + String.format("%08d", tp.partition()), new PartitionLag(topic,
                         tp.partition(), end, floor, Math.max(0, end - floor - above), 0, 0, Optional.empty(), 0));

@@ -2,6 +2,7 @@ package dev.kmb.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kmb.broker.spi.AckedRanges;
 import java.util.List;
 import java.util.TreeSet;
 import net.jqwik.api.Arbitraries;
@@ -11,11 +12,11 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** {@link AckedOffsets} against a plain sorted set doing the same adds, drops and floor moves. */
+/** {@link AckedOffsets} (and its ranges) against a plain sorted set doing the same adds, drops and floor moves. */
 class AckedOffsetsProperties {
 
-    /** One step: 0 add, 1 drop below, 2 advance the floor from, 3 clear. */
-    record Op(int kind, long offset) {
+    /** One step: 0 add, 1 drop below, 2 advance the floor from, 3 clear, 4 add the range offset..offset+length-1. */
+    record Op(int kind, long offset, int length) {
     }
 
     @Property(tries = 1000)
@@ -41,12 +42,22 @@ class AckedOffsetsProperties {
                     }
                     assertThat(bits.advance(op.offset())).as("floor after %s", op).isEqualTo(floor);
                 }
-                default -> {
+                case 3 -> {
                     bits.clear();
                     model.clear();
                 }
+                default -> {
+                    long[] range = java.util.stream.LongStream.range(op.offset(), op.offset() + op.length()).toArray();
+                    bits.addAll(AckedRanges.of(range));
+                    for (long o : range) {
+                        model.add(o);
+                    }
+                }
             }
-            assertThat(bits.toArray()).as("after %s", op).containsExactly(model.stream().mapToLong(Long::longValue).toArray());
+            long[] expected = model.stream().mapToLong(Long::longValue).toArray();
+            AckedRanges ranges = bits.ranges();
+            assertThat(ranges.toArray()).as("after %s", op).containsExactly(expected);
+            assertThat(ranges).as("as ranges after %s", op).isEqualTo(AckedRanges.of(expected));
             assertThat(bits.size()).isEqualTo(model.size());
             assertThat(bits.isEmpty()).isEqualTo(model.isEmpty());
             long probe = op.offset();
@@ -58,8 +69,9 @@ class AckedOffsetsProperties {
 
     @Provide
     Arbitrary<List<Op>> ops() {
-        Arbitrary<Op> op = Combinators.combine(Arbitraries.integers().between(0, 9).map(k -> k < 6 ? 0 : k < 8 ? 1 : k < 9 ? 2 : 3),
-                Arbitraries.longs().between(1_000, 1_300)).as(Op::new);
+        Arbitrary<Op> op = Combinators.combine(
+                Arbitraries.integers().between(0, 10).map(k -> k < 6 ? 0 : k < 8 ? 1 : k < 9 ? 2 : k < 10 ? 3 : 4),
+                Arbitraries.longs().between(1_000, 1_300), Arbitraries.integers().between(1, 40)).as(Op::new);
         return op.list().ofMaxSize(200);
     }
 }

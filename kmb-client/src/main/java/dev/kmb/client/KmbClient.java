@@ -200,7 +200,7 @@ public final class KmbClient implements AutoCloseable {
             return this;
         }
 
-        /** How long acks wait to be coalesced into one frame (default 5 ms; zero sends each at once). */
+        /** How long acks, nacks and terms wait to be coalesced into one frame each (default 5 ms; zero sends each at once). */
         public Builder ackDelay(Duration value) {
             if (value.isNegative()) {
                 throw new IllegalArgumentException("ackDelay must be >= 0, was " + value);

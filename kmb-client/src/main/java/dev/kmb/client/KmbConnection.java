@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 
 /**
  * One WebSocket connection to the bus ({@code /v1/ws}): pipelined publishes correlated by ref, durable and
- * ephemeral subscriptions, coalesced acks. Publishing blocks the caller only when {@code maxInFlight} publishes
+ * ephemeral subscriptions, coalesced acks, nacks and terms. Publishing blocks the caller only when {@code maxInFlight} publishes
  * await their receipts. Messages reach each subscription's consumer on the connection's reader thread, in order; the
  * next frame is read only when the consumer returns. Thread-safe.
  */
@@ -39,7 +39,7 @@ public final class KmbConnection implements AutoCloseable {
     private final Map<String, Subscription> subscribing = new ConcurrentHashMap<>();
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final Semaphore inFlight;
-    private final AckBatcher acks;
+    private final SettleBatcher<Settle> settles;
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private final ByteArrayBuilder partialBinary = new ByteArrayBuilder();
@@ -51,7 +51,7 @@ public final class KmbConnection implements AutoCloseable {
         this.codec = codec;
         this.frames = frames;
         this.inFlight = new Semaphore(settings.maxInFlight());
-        this.acks = new AckBatcher(settings.scheduler(), settings.ackDelay(), 512, this::sendAck);
+        this.settles = new SettleBatcher<>(settings.scheduler(), settings.ackDelay(), 512, this::sendSettle);
     }
 
     void attach(WebSocket ws) {
@@ -186,23 +186,32 @@ public final class KmbConnection implements AutoCloseable {
         });
     }
 
-    CompletableFuture<Void> ackLater(String subscription, UUID id) {
-        return acks.add(subscription, id);
+    /** What two settles must share to travel in one frame. */
+    private record Settle(String subscription, SettleOp op, Optional<Duration> delay, Optional<String> reason) {
     }
 
-    private CompletableFuture<Void> sendAck(String subscription, List<UUID> ids) {
-        long ref = refs.incrementAndGet();
-        return request(ref, frames.ack(ref, subscription, ids), false).thenApply(ok -> null);
+    private enum SettleOp { ACK, NACK, TERM }
+
+    CompletableFuture<Void> ackLater(String subscription, UUID id) {
+        return settles.add(new Settle(subscription, SettleOp.ACK, Optional.empty(), Optional.empty()), id);
     }
 
     CompletableFuture<Void> nack(String subscription, UUID id, Optional<Duration> delay, Optional<String> reason) {
-        long ref = refs.incrementAndGet();
-        return request(ref, frames.nack(ref, subscription, List.of(id), delay, reason), false).thenApply(ok -> null);
+        return settles.add(new Settle(subscription, SettleOp.NACK, delay, reason), id);
     }
 
     CompletableFuture<Void> term(String subscription, UUID id, Optional<String> reason) {
+        return settles.add(new Settle(subscription, SettleOp.TERM, Optional.empty(), reason), id);
+    }
+
+    private CompletableFuture<Void> sendSettle(Settle s, List<UUID> ids) {
         long ref = refs.incrementAndGet();
-        return request(ref, frames.term(ref, subscription, List.of(id), reason), false).thenApply(ok -> null);
+        byte[] frame = switch (s.op()) {
+            case ACK -> frames.ack(ref, s.subscription(), ids);
+            case NACK -> frames.nack(ref, s.subscription(), ids, s.delay(), s.reason());
+            case TERM -> frames.term(ref, s.subscription(), ids, s.reason());
+        };
+        return request(ref, frame, false).thenApply(ok -> null);
     }
 
     /** A round trip to the bus; completes with its duration. */
@@ -212,9 +221,9 @@ public final class KmbConnection implements AutoCloseable {
         return request(ref, frames.ping(ref), false).thenApply(ok -> Duration.ofNanos(System.nanoTime() - started));
     }
 
-    /** Sends acks that wait for their coalescing window now. */
+    /** Sends acks, nacks and terms that wait for their coalescing window now. */
     public void flushAcks() {
-        acks.flush();
+        settles.flush();
     }
 
     // ================================================================ requests and frames
@@ -326,7 +335,7 @@ public final class KmbConnection implements AutoCloseable {
         if (closedFuture.isDone()) {
             return;
         }
-        acks.flush();
+        settles.flush();
         WebSocket ws = socket;
         try {
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -1,5 +1,6 @@
 package dev.kmb.broker.store;
 
+import dev.kmb.broker.spi.AckedRanges;
 import dev.kmb.broker.spi.StateStoreException;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -35,34 +36,32 @@ final class AckedSetCodec {
 
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
-    private static final long[] NONE = new long[0];
 
     private AckedSetCodec() {
     }
 
     /** Encodes {@code acked}: ascending, every entry &gt; {@code ackFloor} (what {@code CursorState} guarantees). */
     static String encode(long ackFloor, long[] acked) {
-        if (acked.length == 0) {
+        return encode(ackFloor, AckedRanges.of(acked));
+    }
+
+    /** Encodes {@code acked}, every offset of which is &gt; {@code ackFloor}. */
+    static String encode(long ackFloor, AckedRanges acked) {
+        if (acked.isEmpty()) {
             return "";
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8 + acked.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8 + 4 * acked.rangeCount());
         out.write(VERSION);
         long previousEnd = ackFloor;
-        int i = 0;
-        while (i < acked.length) {
-            long start = acked[i];
+        for (int i = 0; i < acked.rangeCount(); i++) {
+            long start = acked.start(i);
             if (start <= previousEnd) {
                 throw new IllegalArgumentException("acked offsets must ascend above the floor " + ackFloor
                         + ", got " + start + " after " + previousEnd);
             }
-            int j = i;
-            while (j + 1 < acked.length && acked[j + 1] == acked[j] + 1) {
-                j++;
-            }
             writeVarint(out, start - previousEnd - 1);
-            writeVarint(out, j - i);
-            previousEnd = acked[j];
-            i = j + 1;
+            writeVarint(out, acked.end(i) - start);
+            previousEnd = acked.end(i);
         }
         byte[] body = out.toByteArray();
         byte[] framed = Arrays.copyOf(body, body.length + 4);
@@ -74,14 +73,19 @@ final class AckedSetCodec {
         return ENCODER.encodeToString(framed);
     }
 
+    /** Decodes what {@link #encode} wrote for the same floor, as an array of offsets. */
+    static long[] decode(long ackFloor, String text) {
+        return decodeRanges(ackFloor, text).toArray();
+    }
+
     /**
      * Decodes what {@link #encode} wrote for the same floor.
      *
      * @throws StateStoreException when the text is not a valid encoding
      */
-    static long[] decode(long ackFloor, String text) {
+    static AckedRanges decodeRanges(long ackFloor, String text) {
         if (text.isEmpty()) {
-            return NONE;
+            return AckedRanges.NONE;
         }
         byte[] bytes;
         try {
@@ -101,8 +105,9 @@ final class AckedSetCodec {
         if (bytes[0] != VERSION) {
             throw corrupt("version " + bytes[0] + " is not supported (expected " + VERSION + ")", null);
         }
-        long[] acked = new long[64];
-        int count = 0;
+        long[] bounds = new long[16];
+        int n = 0;
+        long count = 0;
         long previousEnd = ackFloor;
         int[] position = {1};
         try {
@@ -115,19 +120,22 @@ final class AckedSetCodec {
                 }
                 long start = Math.addExact(Math.addExact(previousEnd, 1), gap);
                 long last = Math.addExact(start, extra);
-                int length = (int) extra + 1;
-                if (count + length > acked.length) {
-                    acked = Arrays.copyOf(acked, Math.min(MAX_DECODED, Math.max(count + length, acked.length * 2)));
+                if (n > 0 && start == bounds[n - 1] + 1) {
+                    bounds[n - 1] = last; // adjacent runs are one range
+                } else {
+                    if (n + 2 > bounds.length) {
+                        bounds = Arrays.copyOf(bounds, bounds.length * 2);
+                    }
+                    bounds[n++] = start;
+                    bounds[n++] = last;
                 }
-                for (int k = 0; k < length; k++) {
-                    acked[count++] = start + k;
-                }
+                count += extra + 1;
                 previousEnd = last;
             }
         } catch (ArithmeticException e) {
             throw corrupt("offsets overflow", e);
         }
-        return Arrays.copyOf(acked, count);
+        return AckedRanges.ofBounds(Arrays.copyOf(bounds, n));
     }
 
     private static void writeVarint(ByteArrayOutputStream out, long value) {

@@ -315,7 +315,7 @@ abstract class JdbcStateStore implements StateStore {
         String[] encoded = new String[states.length];
         String[] retries = new String[states.length];
         for (int i = 0; i < states.length; i++) {
-            encoded[i] = AckedSetCodec.encode(states[i].ackFloor(), states[i].ackedAbove());
+            encoded[i] = AckedSetCodec.encode(states[i].ackFloor(), states[i].acked());
             retries[i] = StateDocuments.retries(states[i].retries());
         }
         long now = clock.millis();
@@ -364,7 +364,7 @@ abstract class JdbcStateStore implements StateStore {
                     try {
                         long floor = rs.getLong(3);
                         rows.add(new CursorState(tenant, subscription, TopicName.of(topic), partition, floor,
-                                AckedSetCodec.decode(floor, rs.getString(4)), StateDocuments.retries(rs.getString(5))));
+                                AckedSetCodec.decodeRanges(floor, rs.getString(4)), StateDocuments.retries(rs.getString(5))));
                     } catch (IllegalArgumentException | StateStoreException e) {
                         throw corruptRow("cursors", tenant + "/" + subscription + " " + topic + "-" + partition, e);
                     }

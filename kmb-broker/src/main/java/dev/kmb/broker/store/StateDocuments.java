@@ -2,6 +2,7 @@ package dev.kmb.broker.store;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,9 @@ import dev.kmb.log.spi.Compression;
 import dev.kmb.log.spi.Durability;
 import dev.kmb.log.spi.Retention;
 import dev.kmb.log.spi.TopicSpec;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -100,8 +104,31 @@ final class StateDocuments {
         if (retries.isEmpty()) {
             return "";
         }
-        return write(retries.stream().map(r -> new RetryDoc(r.offset(), r.attempts(), r.dueMillis(),
-                r.history().stream().map(a -> new AttemptDoc(a.atMillis(), a.consumer(), a.outcome())).toList())).toList());
+        // streamed, not bound: a checkpoint with messages in backoff writes this for every pending retry each time
+        StringWriter out = new StringWriter(64 * retries.size());
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartArray();
+            for (PendingRetry r : retries) {
+                g.writeStartObject();
+                g.writeNumberField("offset", r.offset());
+                g.writeNumberField("attempts", r.attempts());
+                g.writeNumberField("due_ms", r.dueMillis());
+                g.writeArrayFieldStart("history");
+                for (PendingRetry.Attempt a : r.history()) {
+                    g.writeStartObject();
+                    g.writeNumberField("at_ms", a.atMillis());
+                    g.writeStringField("consumer", a.consumer());
+                    g.writeStringField("outcome", a.outcome());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
     }
 
     static List<PendingRetry> retries(String json) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kmb.broker.spi.CursorState;
 import dev.kmb.broker.spi.Ordering;
+import dev.kmb.broker.spi.PendingRetry;
 import dev.kmb.broker.spi.StartPosition;
 import dev.kmb.broker.spi.StateStoreException;
 import dev.kmb.broker.spi.SubscriptionMode;
@@ -379,6 +380,24 @@ abstract class StateStoreContract {
                 .isInstanceOf(StateStoreException.class).hasMessageContaining("save 2 cursors");
 
         assertThat(store.cursors(ACME, "billing")).containsExactly(cursor(ACME, "billing", ORDERS, 0, 5));
+    }
+
+    @Test
+    void retriesRoundTripWithTheirHistory() {
+        store.createTopic(topic(ACME, ORDERS));
+        store.createSubscription(subscription(ACME, "billing"));
+        List<PendingRetry> retries = List.of(
+                new PendingRetry(12, 1, 1_700_000_001_000L, List.of(new PendingRetry.Attempt(1_700_000_000_000L, "member-1", "nack"))),
+                new PendingRetry(14, 2, 1_700_000_009_000L, List.of(
+                        new PendingRetry.Attempt(1_700_000_000_500L, "member-2", "ack_timeout"),
+                        new PendingRetry.Attempt(1_700_000_004_000L, "member \"3\"", "carte refusée \\ \u0001 ✗"))));
+        CursorState saved = new CursorState(ACME, "billing", ORDERS, 0, 10, new long[] {11, 13}, retries);
+        store.saveCursors(List.of(saved));
+
+        assertThat(store.cursors(ACME, "billing")).singleElement().satisfies(c -> {
+            assertThat(c.retries()).isEqualTo(retries);
+            assertThat(c).isEqualTo(saved);
+        });
     }
 
     @Test

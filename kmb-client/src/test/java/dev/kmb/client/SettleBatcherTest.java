@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class AckBatcherTest {
+class SettleBatcherTest {
 
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final List<List<UUID>> sent = new CopyOnWriteArrayList<>();
@@ -25,7 +25,7 @@ class AckBatcherTest {
 
     @Test
     void coalescesAcksOfAWindowIntoOneFrame() throws Exception {
-        AckBatcher b = new AckBatcher(scheduler, Duration.ofMillis(50), 100, (s, ids) -> {
+        SettleBatcher<String> b = new SettleBatcher<>(scheduler, Duration.ofMillis(50), 100, (s, ids) -> {
             sent.add(ids);
             return CompletableFuture.completedFuture(null);
         });
@@ -40,7 +40,7 @@ class AckBatcherTest {
 
     @Test
     void aFullBatchGoesAtOnce() throws Exception {
-        AckBatcher b = new AckBatcher(scheduler, Duration.ofHours(1), 3, (s, ids) -> {
+        SettleBatcher<String> b = new SettleBatcher<>(scheduler, Duration.ofHours(1), 3, (s, ids) -> {
             sent.add(ids);
             return CompletableFuture.completedFuture(null);
         });
@@ -51,8 +51,22 @@ class AckBatcherTest {
     }
 
     @Test
+    void settlesWithDifferentKeysGoInDifferentFrames() throws Exception {
+        List<String> keys = new CopyOnWriteArrayList<>();
+        SettleBatcher<String> b = new SettleBatcher<>(scheduler, Duration.ofMillis(50), 100, (k, ids) -> {
+            keys.add(k + "=" + ids.size());
+            return CompletableFuture.completedFuture(null);
+        });
+        b.add("ack", UUID.randomUUID());
+        b.add("nack 5s", UUID.randomUUID());
+        b.add("ack", UUID.randomUUID());
+        b.add("nack 5s", UUID.randomUUID()).get(5, TimeUnit.SECONDS);
+        assertThat(keys).containsExactlyInAnyOrder("ack=2", "nack 5s=2");
+    }
+
+    @Test
     void aFailedFrameFailsEveryAckInIt() {
-        AckBatcher b = new AckBatcher(scheduler, Duration.ZERO, 10, (s, ids) -> CompletableFuture.failedFuture(new IllegalStateException("x")));
+        SettleBatcher<String> b = new SettleBatcher<>(scheduler, Duration.ZERO, 10, (s, ids) -> CompletableFuture.failedFuture(new IllegalStateException("x")));
         assertThat(b.add("s", UUID.randomUUID())).isCompletedExceptionally();
     }
 }

@@ -13,11 +13,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
 
 /**
- * Coalesces acks into one {@code ack} frame per subscription every {@code delay} (or as soon as {@code maxBatch}
- * ids wait): at high rates one frame settles hundreds of messages. Each ack's future completes when the frame that
- * carried it was answered. Thread-safe.
+ * Coalesces settles (acks, and nacks or terms with the same delay and reason) into one frame per key every
+ * {@code delay} (or as soon as {@code maxBatch} ids wait): at high rates one frame settles hundreds of messages. Each
+ * settle's future completes when the frame that carried it was answered. Thread-safe.
+ *
+ * @param <K> what must be equal for two settles to share a frame (the subscription, the operation, its options)
  */
-final class AckBatcher {
+final class SettleBatcher<K> {
 
     private record Pending(UUID id, CompletableFuture<Void> done) {
     }
@@ -25,28 +27,28 @@ final class AckBatcher {
     private final ScheduledExecutorService scheduler;
     private final long delayNanos;
     private final int maxBatch;
-    private final BiFunction<String, List<UUID>, CompletableFuture<Void>> sender;
+    private final BiFunction<K, List<UUID>, CompletableFuture<Void>> sender;
     private final ReentrantLock lock = new ReentrantLock();
-    private Map<String, List<Pending>> pending = new HashMap<>();
+    private Map<K, List<Pending>> pending = new HashMap<>();
     private boolean scheduled;
 
-    AckBatcher(ScheduledExecutorService scheduler, Duration delay, int maxBatch,
-               BiFunction<String, List<UUID>, CompletableFuture<Void>> sender) {
+    SettleBatcher(ScheduledExecutorService scheduler, Duration delay, int maxBatch,
+               BiFunction<K, List<UUID>, CompletableFuture<Void>> sender) {
         this.scheduler = scheduler;
         this.delayNanos = delay.toNanos();
         this.maxBatch = maxBatch;
         this.sender = sender;
     }
 
-    CompletableFuture<Void> add(String subscription, UUID id) {
+    CompletableFuture<Void> add(K key, UUID id) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         List<Pending> full = null;
         lock.lock();
         try {
-            List<Pending> list = pending.computeIfAbsent(subscription, s -> new ArrayList<>());
+            List<Pending> list = pending.computeIfAbsent(key, k -> new ArrayList<>());
             list.add(new Pending(id, done));
             if (list.size() >= maxBatch || delayNanos == 0) {
-                full = pending.remove(subscription);
+                full = pending.remove(key);
             } else if (!scheduled) {
                 scheduled = true;
                 scheduler.schedule(this::flush, delayNanos, TimeUnit.NANOSECONDS);
@@ -55,14 +57,14 @@ final class AckBatcher {
             lock.unlock();
         }
         if (full != null) {
-            send(subscription, full);
+            send(key, full);
         }
         return done;
     }
 
     /** Sends everything waiting now. */
     void flush() {
-        Map<String, List<Pending>> taken;
+        Map<K, List<Pending>> taken;
         lock.lock();
         try {
             scheduled = false;
@@ -74,14 +76,14 @@ final class AckBatcher {
         taken.forEach(this::send);
     }
 
-    private void send(String subscription, List<Pending> batch) {
+    private void send(K key, List<Pending> batch) {
         List<UUID> ids = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             ids.add(p.id);
         }
         CompletableFuture<Void> sent;
         try {
-            sent = sender.apply(subscription, ids);
+            sent = sender.apply(key, ids);
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
