@@ -86,7 +86,7 @@ final class SubscriptionDispatcher {
     private final PriorityQueue<Timed> timers = new PriorityQueue<>(
             Comparator.<Timed>comparingLong(Timed::at).thenComparingLong(e -> e.t().offset));
     /** In-flight messages by ack deadline. */
-    private final PriorityQueue<Timed> deadlines = new PriorityQueue<>(Comparator.comparingLong(Timed::at));
+    private final DeadlineList deadlines = new DeadlineList();
     /** Messages that may go now ahead of the partitions' readers: higher priority first, then first come. */
     private final PriorityQueue<Tracked> ready = new PriorityQueue<>(
             Comparator.<Tracked>comparingInt(t -> -t.priority()).thenComparingLong(t -> t.seq));
@@ -501,7 +501,7 @@ final class SubscriptionDispatcher {
         long now = clock.millis();
         long next = now + 1000;
         if (!deadlines.isEmpty()) {
-            next = Math.min(next, deadlines.peek().at());
+            next = Math.min(next, deadlines.first().deadline);
         }
         if (!timers.isEmpty()) {
             next = Math.min(next, timers.peek().at());
@@ -521,10 +521,10 @@ final class SubscriptionDispatcher {
     }
 
     private void expireDeadlines(long now) {
-        while (!deadlines.isEmpty() && deadlines.peek().at() <= now) {
-            Timed entry = deadlines.poll();
-            Tracked t = entry.t();
-            if (t.state == Tracked.State.IN_FLIGHT && entry.isCurrent(t.deadline)) {
+        while (!deadlines.isEmpty() && deadlines.first().deadline <= now) {
+            Tracked t = deadlines.first();
+            deadlines.remove(t);
+            if (t.state == Tracked.State.IN_FLIGHT) {
                 retry(t, now, Optional.empty(), "ack_timeout");
                 PartitionCursor c = cursors.get(t.logPartition);
                 if (c != null && checkpointer != null) {
@@ -839,6 +839,7 @@ final class SubscriptionDispatcher {
 
     /** Undoes the member bookkeeping of an in-flight message. */
     private void release(Tracked t) {
+        deadlines.remove(t); // whatever comes next, its ack deadline is gone
         if (t.state != Tracked.State.IN_FLIGHT || t.member == null) {
             return;
         }
@@ -879,7 +880,7 @@ final class SubscriptionDispatcher {
             keyOwners.computeIfAbsent(t.key, k -> new KeyOwner(m)).inFlight++;
         }
         tracked.put(t.id, t);
-        deadlines.add(new Timed(t.deadline, t));
+        deadlines.add(t);
         String cursor = c == null ? "" : c.topic.value() + ":" + t.logPartition.partition() + ":" + t.offset;
         m.offer(new Delivery(t.id, config.name(), c == null ? t.logPartition.topic() : c.topic, t.logPartition.partition(),
                 t.offset, t.attempt, cursor, Delivery.splice(t.stored, config.name(), t.logPartition.partition(), t.offset, t.attempt)));

@@ -44,6 +44,10 @@ final class Tracked {
     State state = State.READY;
     Member member;
     long deadline;
+    /** Links of the {@link DeadlineList} while in flight. */
+    Tracked deadlinePrev;
+    Tracked deadlineNext;
+    boolean inDeadlines;
     long due;
     long seq;
     /** Strict ordering: let out of its key's block and not yet handed to a member. */
