@@ -102,6 +102,46 @@ class DeliveryPoliciesApiTest {
     }
 
     @Test
+    void settlesTheSdkSendsTogetherEachKeepTheirOwnKindAndReason() throws Exception {
+        bus.topic("pol.batch", 1);
+        createSubscription("{\"name\":\"pol-batch\",\"pattern\":\"pol.batch\",\"start\":\"earliest\",\"backoff\":[0],\"max_deliveries\":5}");
+        for (int i = 0; i < 6; i++) {
+            assertThat(post(bus.base(), "/v1/publish", publishBody("pol.batch", "{\"n\":" + i + "}", null)).statusCode()).isEqualTo(200);
+        }
+        try (KmbConnection c = bus.client.connect()) {
+            Inbox inbox = new Inbox(false);
+            c.subscribe("pol-batch", inbox).join();
+            List<Message> first = inbox.take(6, WAIT);
+            // sent within one coalescing window: the SDK groups them by kind and reason, never mixing them up
+            List<java.util.concurrent.CompletableFuture<Void>> sent = List.of(
+                    first.get(0).nack(Optional.empty(), "reason A"), first.get(1).nack(Optional.empty(), "reason B"),
+                    first.get(2).nack(Optional.empty(), "reason A"), first.get(3).nack(Optional.empty(), "reason B"),
+                    first.get(4).term("rejected outright"), first.get(5).ack());
+            sent.forEach(java.util.concurrent.CompletableFuture::join);
+
+            List<Message> again = inbox.take(4, WAIT);
+            assertThat(again).extracting(Message::id).containsExactlyInAnyOrder(
+                    first.get(0).id(), first.get(1).id(), first.get(2).id(), first.get(3).id());
+            assertThat(again).allSatisfy(m -> assertThat(m.attempt()).isEqualTo(2));
+            again.forEach(m -> m.term("done"));
+            c.flushAcks();
+
+            TestBus.await(WAIT, "five dead letters", () -> uncheck(() -> json(get(bus.base(), "/v1/dlq?subscription=pol-batch"))
+                    .get("dead_letters").size()) == 5);
+            java.util.Map<String, List<String>> outcomes = new java.util.HashMap<>();
+            json(get(bus.base(), "/v1/dlq?subscription=pol-batch")).get("dead_letters").forEach(d ->
+                    outcomes.put(d.at("/original/id").asText(), d.get("attempts").findValuesAsText("outcome")));
+            assertThat(outcomes).containsOnly(
+                    java.util.Map.entry(first.get(0).id().toString(), List.of("reason A", "done")),
+                    java.util.Map.entry(first.get(1).id().toString(), List.of("reason B", "done")),
+                    java.util.Map.entry(first.get(2).id().toString(), List.of("reason A", "done")),
+                    java.util.Map.entry(first.get(3).id().toString(), List.of("reason B", "done")),
+                    java.util.Map.entry(first.get(4).id().toString(), List.of("rejected outright")));
+            assertThat(inbox.drain(Duration.ofMillis(300))).as("the acked message is not delivered again").isEmpty();
+        }
+    }
+
+    @Test
     void priorityTtlAndDelayArriveThroughHttpPublish() throws Exception {
         bus.topic("pol.mixed", 1);
         createSubscription("{\"name\":\"pol-mixed\",\"pattern\":\"pol.mixed\",\"start\":\"earliest\",\"max_in_flight\":1}");
