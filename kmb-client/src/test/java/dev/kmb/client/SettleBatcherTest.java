@@ -57,10 +57,8 @@ class SettleBatcherTest {
             keys.add(k + "=" + ids.size());
             return CompletableFuture.completedFuture(null);
         });
-        b.add("ack", UUID.randomUUID());
-        b.add("nack 5s", UUID.randomUUID());
-        b.add("ack", UUID.randomUUID());
-        b.add("nack 5s", UUID.randomUUID()).get(5, TimeUnit.SECONDS);
+        CompletableFuture.allOf(b.add("ack", UUID.randomUUID()), b.add("nack 5s", UUID.randomUUID()),
+                b.add("ack", UUID.randomUUID()), b.add("nack 5s", UUID.randomUUID())).get(5, TimeUnit.SECONDS);
         assertThat(keys).containsExactlyInAnyOrder("ack=2", "nack 5s=2");
     }
 
