@@ -116,10 +116,32 @@ final class ClusterSeat implements GroupListener {
         if (membership == null) {
             engage();
         } else {
+            followSeek();
             membership.subscribe(followedTopics());
             GroupMembership m = membership;
             dispatcher.floors().thenAccept(m::commit); // Kafka tools see the group's progress; the store stays the truth
         }
+    }
+
+    /**
+     * Another node sought the subscription (its seek generation is newer than the state held here): the partitions this
+     * node holds move to the cursors that seek stored. Until then this node's cursor writes are older than the seek's
+     * and the store keeps the seek's.
+     */
+    private void followSeek() {
+        long stored = store.seekGeneration(config().tenant(), config().name());
+        if (stored <= dispatcher.seekGeneration()) {
+            return;
+        }
+        Map<String, CursorState> cursors = new HashMap<>();
+        for (CursorState c : store.cursors(config().tenant(), config().name())) {
+            cursors.put(c.topic().value() + ":" + c.partition(), c);
+        }
+        LOG.info("subscription {} on node {}: following seek generation {}", config().name(), cluster.nodeId(), stored);
+        dispatcher.seek(stored, tp -> LogNames.parse(tp.topic())
+                .map(tt -> cursors.get(tt.topic().value() + ":" + tp.partition()))
+                .map(CursorState::ackFloor)
+                .orElseGet(() -> log.startOffset(tp))).join();
     }
 
     /** A topic matching the pattern came, grew or went. */

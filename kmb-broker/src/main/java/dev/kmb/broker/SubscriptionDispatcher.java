@@ -73,6 +73,8 @@ final class SubscriptionDispatcher {
     private CompletableFuture<Void> unsavedWritten;
     /** A snapshot of ours waits in the checkpointer, not yet taken for a transaction. */
     private boolean snapshotQueued;
+    /** Cluster mode: the seek generation the ack state held here belongs to (stamped on every snapshot). */
+    private volatile long seekGeneration;
     private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final Runnable wakeCommand = () -> wakeQueued.set(false);
     private volatile boolean stopped;
@@ -201,6 +203,7 @@ final class SubscriptionDispatcher {
         return call(() -> {
             for (Map.Entry<TopicName, CursorState> e : states) {
                 restoreCursor(e.getValue().topic(), e.getKey(), e.getValue());
+                seekGeneration = Math.max(seekGeneration, e.getValue().seekGeneration());
             }
             return null;
         });
@@ -352,7 +355,21 @@ final class SubscriptionDispatcher {
 
     /** Moves every partition's cursor to {@code startOf(partition)}; in-flight messages are forgotten. */
     CompletableFuture<Void> seek(java.util.function.ToLongFunction<TopicPartition> startOf) {
+        return seek(-1, startOf);
+    }
+
+    /** The seek generation of the ack state held here (cluster mode; 0 before any seek). */
+    long seekGeneration() {
+        return seekGeneration;
+    }
+
+    /**
+     * Cluster seek: as {@link #seek(java.util.function.ToLongFunction)}, and from now on the ack state this node writes
+     * belongs to seek generation {@code generation} (ignored when -1 or not newer than the current one).
+     */
+    CompletableFuture<Void> seek(long generation, java.util.function.ToLongFunction<TopicPartition> startOf) {
         return call(() -> {
+            seekGeneration = Math.max(seekGeneration, generation);
             for (PartitionCursor c : cursors.values()) {
                 c.reset(startOf.applyAsLong(c.logPartition));
             }
@@ -1140,7 +1157,7 @@ final class SubscriptionDispatcher {
         List<CursorState> out = new ArrayList<>(dirty.size());
         for (PartitionCursor c : dirty) {
             out.add(new CursorState(tenant, config.name(), c.topic, c.logPartition.partition(), c.floor(), c.ackedAbove(),
-                    c.pendingRetries()));
+                    c.pendingRetries(), seekGeneration));
         }
         return out;
     }

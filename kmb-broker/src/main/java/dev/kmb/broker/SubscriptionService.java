@@ -207,23 +207,14 @@ public final class SubscriptionService implements TopicService.Listener {
         if (cluster == null) {
             return d.seek(tp -> resolve(tp, to));
         }
-        // a cluster node moves the partitions it holds in memory and the stored cursors of the others; a node holding
-        // one of those now writes over it with its own ack state (docs/cluster.md: seek where the members are)
-        return d.held().thenCompose(held -> {
-            java.util.Set<TopicPartition> mine = new java.util.HashSet<>(held);
-            List<CursorState> moved = new ArrayList<>();
-            seed(null, tenant, d.config().pattern(), (topic, tp) -> {
-                CursorState c = new CursorState(tenant, name, topic, tp.partition(), resolve(tp, to), new long[0]);
-                if (!mine.contains(tp)) {
-                    moved.add(c);
-                }
-                return c;
-            });
-            store.saveCursors(moved);
-            return d.seek(tp -> resolve(tp, to));
-        });
+        // Cluster: one transaction raises the subscription's seek generation and writes every partition's cursor stamped
+        // with it, so no node that has not heard of the seek can write its old position over it; this node moves the
+        // partitions it holds now, the other nodes theirs when their next refresh sees the new generation.
+        List<CursorState> all = seed(null, tenant, d.config().pattern(), (topic, tp) ->
+                new CursorState(tenant, name, topic, tp.partition(), resolve(tp, to), new long[0]));
+        long generation = store.beginSeek(tenant, name, all);
+        return d.seek(generation, tp -> resolve(tp, to));
     }
-
 
     /** The log partitions this node reads for the subscription now (all of them on a single node). */
     CompletableFuture<List<TopicPartition>> held(TenantId tenant, String name) {

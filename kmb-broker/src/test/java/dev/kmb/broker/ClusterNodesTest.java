@@ -220,6 +220,28 @@ class ClusterNodesTest {
         assertThatThrownBy(() -> b.subscriptions().attach(T, "gone")).isInstanceOf(ProblemException.class);
     }
 
+    @Test
+    void aSeekOnANodeWithoutMembersMovesTheNodeThatHoldsThePartitions() throws Exception {
+        topic(a, "ledger", 2);
+        subscribe(a, "books", "ledger", SubscriptionMode.SHARED);
+        try (SubscriptionSession sb = b.subscriptions().attach(T, "books")) {
+            awaitHeld(b, "books", 2);
+            publish(a, "ledger", 20);
+            List<Delivery> first = drainBoth(a, null, b, sb, "books", 20);
+            assertThat(first).extracting(Delivery::id).doesNotHaveDuplicates().hasSize(20);
+
+            // node A holds nothing of "books"; node B holds both partitions, all acked, in memory
+            assertThat(a.subscriptions().held(T, "books").join()).isEmpty();
+            a.subscriptions().seek(T, "books", dev.kmb.broker.spi.StartPosition.EARLIEST).join();
+
+            List<Delivery> again = drainBoth(a, null, b, sb, "books", 20);
+            assertThat(again).as("B's member gets everything again from the seek position")
+                    .extracting(Delivery::id).containsExactlyInAnyOrderElementsOf(ids(first));
+            // and B's writes after its acks did not undo the seek: a restart of B resumes after them, not before
+            assertThat(store.cursors(T, "books")).allSatisfy(c -> assertThat(c.seekGeneration()).isEqualTo(1));
+        }
+    }
+
     private static void awaitHeld(Broker node, String sub, int partitions) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (node.subscriptions().held(T, sub).join().size() != partitions) {

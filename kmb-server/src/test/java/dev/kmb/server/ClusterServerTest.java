@@ -135,6 +135,38 @@ class ClusterServerTest {
         }
     }
 
+    @Test
+    void aSeekAskedOfANodeWithoutMembersMovesTheMembersOnTheOther() throws Exception {
+        String state = pg.url(pg.newSchema());
+        String prefix = prefix();
+        try (TestServer a = start(state, "node-a", prefix); TestServer b = start(state, "node-b", prefix)) {
+            assertThat(a.post("/v1/topics", "{\"name\":\"ledger\",\"partitions\":2}").status()).isEqualTo(201);
+            assertThat(a.post("/v1/subscriptions", "{\"name\":\"books\",\"pattern\":\"ledger\",\"start\":\"earliest\"}")
+                    .status()).isEqualTo(201);
+            try (KmbClient ca = client(a); KmbConnection pubA = ca.connect();
+                 KmbClient cb = client(b); KmbConnection subB = cb.connect()) {
+                Inbox inbox = new Inbox(false);
+                subB.subscribe("books", inbox).join();
+                pubA.publishBatch(batch("ledger", 10)).join();
+                List<Message> first = inbox.take(10, WAIT);
+                for (Message m : first) {
+                    m.ack().join(); // answered once stored
+                }
+                // A has no member of "books": B holds both partitions, all acked, in memory
+                assertThat(a.post("/v1/subscriptions/books/seek", "{\"to\":\"earliest\"}").status()).isIn(200, 204);
+                List<Message> again = inbox.take(10, WAIT);
+                assertThat(again).extracting(Message::id)
+                        .containsExactlyInAnyOrderElementsOf(first.stream().map(Message::id).toList());
+                assertThat(again).allSatisfy(m -> assertThat(m.attempt()).isEqualTo(1)); // a fresh start, not a retry
+                for (Message m : again) {
+                    m.ack().join();
+                }
+            }
+            assertThat(a.get("/v1/subscriptions/books/lag").json().path("partitions").findValuesAsText("pending"))
+                    .containsOnly("0");
+        }
+    }
+
     private static List<Envelope> batch(String topic, int n) {
         List<Envelope> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -22,9 +22,11 @@ import java.util.Objects;
  * @param acked        acked offsets above the floor, as ranges
  * @param retries      messages of the partition in backoff or about to be dead-lettered, by offset; each at or
  *                     above the floor and not acked
+ * @param seekGeneration the subscription's seek generation this state belongs to (0 before any seek): the store keeps
+ *                     a stored state of a newer generation over this one
  */
 public record CursorState(TenantId tenant, String subscription, TopicName topic, int partition, long ackFloor,
-                          AckedRanges acked, List<PendingRetry> retries) {
+                          AckedRanges acked, List<PendingRetry> retries, long seekGeneration) {
 
     private static final int TO_STRING_LIMIT = 16;
 
@@ -39,6 +41,9 @@ public record CursorState(TenantId tenant, String subscription, TopicName topic,
             throw new IllegalArgumentException("ack_floor must be >= 0, was " + ackFloor);
         }
         Objects.requireNonNull(acked, "acked");
+        if (seekGeneration < 0) {
+            throw new IllegalArgumentException("seek_generation must be >= 0, was " + seekGeneration);
+        }
         if (!acked.isEmpty() && acked.first() < ackFloor) {
             throw new IllegalArgumentException("acked offsets must ascend strictly from ack_floor " + ackFloor
                     + ", but the first is " + acked.first());
@@ -60,7 +65,7 @@ public record CursorState(TenantId tenant, String subscription, TopicName topic,
     /** A state whose acked offsets above the floor are {@code ackedAbove}, ascending strictly. */
     public CursorState(TenantId tenant, String subscription, TopicName topic, int partition, long ackFloor,
                        long[] ackedAbove, List<PendingRetry> retries) {
-        this(tenant, subscription, topic, partition, ackFloor, ranges(ackFloor, ackedAbove), retries);
+        this(tenant, subscription, topic, partition, ackFloor, ranges(ackFloor, ackedAbove), retries, 0);
     }
 
     /** A state with no message in backoff. */
@@ -80,7 +85,12 @@ public record CursorState(TenantId tenant, String subscription, TopicName topic,
 
     /** No acks above the floor: everything below {@code ackFloor} is acked, nothing else. */
     public static CursorState at(TenantId tenant, String subscription, TopicName topic, int partition, long ackFloor) {
-        return new CursorState(tenant, subscription, topic, partition, ackFloor, AckedRanges.NONE, List.of());
+        return new CursorState(tenant, subscription, topic, partition, ackFloor, AckedRanges.NONE, List.of(), 0);
+    }
+
+    /** This state stamped with another seek generation. */
+    public CursorState withSeekGeneration(long generation) {
+        return new CursorState(tenant, subscription, topic, partition, ackFloor, acked, retries, generation);
     }
 
     /** The acked offsets above the floor, ascending; a fresh array each call. */
@@ -106,6 +116,7 @@ public record CursorState(TenantId tenant, String subscription, TopicName topic,
     @Override
     public String toString() {
         return "CursorState[" + tenant + '/' + subscription + ' ' + topic + '-' + partition + " ackFloor=" + ackFloor
-                + " acked=" + acked.toString(TO_STRING_LIMIT) + " retries=" + retries.size() + ']';
+                + " acked=" + acked.toString(TO_STRING_LIMIT) + " retries=" + retries.size()
+                + (seekGeneration == 0 ? "" : " seekGeneration=" + seekGeneration) + ']';
     }
 }

@@ -62,6 +62,18 @@ public interface StateStore extends AutoCloseable {
      */
     void saveCursors(Collection<CursorState> cursors);
 
+    /**
+     * Cluster seek: raises the subscription's seek generation and writes {@code cursors} stamped with it, in one
+     * transaction; from then on a cursor write stamped with an older generation leaves the stored row as it is (see
+     * {@link CursorState#seekGeneration()}). Returns the new generation.
+     *
+     * @throws StateStoreException when the subscription does not exist, or the store fails
+     */
+    long beginSeek(TenantId tenant, String subscription, Collection<CursorState> cursors);
+
+    /** The subscription's seek generation: 0 before any cluster seek, or when it does not exist. */
+    long seekGeneration(TenantId tenant, String subscription);
+
     /** The subscription's cursors, by topic then partition; empty for an unknown subscription. */
     List<CursorState> cursors(TenantId tenant, String subscription);
 

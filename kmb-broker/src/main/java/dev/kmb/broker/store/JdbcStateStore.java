@@ -80,16 +80,22 @@ abstract class JdbcStateStore implements StateStore {
     // would fail the whole batch, losing the other cursors' progress. (SQLite needs the WHERE before ON CONFLICT
     // anyway, to parse an upsert on INSERT ... SELECT.)
     private static final String UPSERT_CURSOR = """
-            INSERT INTO cursors (tenant, subscription, topic, partition, ack_floor, acked_above, updated_at, retries)
-            SELECT ?, ?, ?, ?, ?, ?, ?, ?
+            INSERT INTO cursors (tenant, subscription, topic, partition, ack_floor, acked_above, updated_at, retries,
+                                 seek_generation)
+            SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
             WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.tenant = ? AND s.name = ?)
               AND EXISTS (SELECT 1 FROM topics t WHERE t.tenant = ? AND t.name = ?)
             ON CONFLICT (tenant, subscription, topic, partition) DO UPDATE
               SET ack_floor = excluded.ack_floor, acked_above = excluded.acked_above, updated_at = excluded.updated_at,
-                  retries = excluded.retries
+                  retries = excluded.retries, seek_generation = excluded.seek_generation
+              WHERE cursors.seek_generation <= excluded.seek_generation
             """;
-    private static final String SELECT_CURSORS = "SELECT topic, partition, ack_floor, acked_above, retries FROM cursors"
-            + " WHERE tenant = ? AND subscription = ?";
+    private static final String SELECT_CURSORS = "SELECT topic, partition, ack_floor, acked_above, retries, seek_generation"
+            + " FROM cursors WHERE tenant = ? AND subscription = ?";
+    private static final String BUMP_SEEK_GENERATION =
+            "UPDATE subscriptions SET seek_generation = seek_generation + 1 WHERE tenant = ? AND name = ?";
+    private static final String SELECT_SEEK_GENERATION =
+            "SELECT seek_generation FROM subscriptions WHERE tenant = ? AND name = ?";
 
     // Sorted here, not by ORDER BY: PostgreSQL would order text by the database's locale collation.
     private static final Comparator<TopicRecord> TOPIC_ORDER =
@@ -320,36 +326,85 @@ abstract class JdbcStateStore implements StateStore {
         }
         long now = clock.millis();
         inTransaction("save " + states.length + " cursors", c -> {
-            try (PreparedStatement ps = c.prepareStatement(UPSERT_CURSOR)) {
-                int pending = 0;
-                for (int i = 0; i < states.length; i++) {
-                    CursorState s = states[i];
-                    String tenant = s.tenant().value();
-                    String topic = s.topic().value();
-                    ps.setString(1, tenant);
-                    ps.setString(2, s.subscription());
-                    ps.setString(3, topic);
-                    ps.setInt(4, s.partition());
-                    ps.setLong(5, s.ackFloor());
-                    ps.setString(6, encoded[i]);
-                    ps.setLong(7, now);
-                    ps.setString(8, retries[i]);
-                    ps.setString(9, tenant);
-                    ps.setString(10, s.subscription());
-                    ps.setString(11, tenant);
-                    ps.setString(12, topic);
-                    ps.addBatch();
-                    if (++pending == CURSOR_BATCH) {
-                        ps.executeBatch();
-                        pending = 0;
-                    }
-                }
-                if (pending > 0) {
-                    ps.executeBatch();
-                }
-            }
+            upsertCursors(c, states, encoded, retries, now);
             return null;
         });
+    }
+
+    @Override
+    public long beginSeek(TenantId tenant, String subscription, Collection<CursorState> cursors) {
+        CursorState[] states = cursors.toArray(CursorState[]::new);
+        Arrays.sort(states, CURSOR_KEY_ORDER);
+        String[] encoded = new String[states.length];
+        String[] retries = new String[states.length];
+        for (int i = 0; i < states.length; i++) {
+            encoded[i] = AckedSetCodec.encode(states[i].ackFloor(), states[i].acked());
+            retries[i] = StateDocuments.retries(states[i].retries());
+        }
+        long now = clock.millis();
+        return inTransaction("seek " + tenant + "/" + subscription, c -> {
+            long generation;
+            try (PreparedStatement bump = prepare(c, BUMP_SEEK_GENERATION, tenant.value(), subscription)) {
+                if (bump.executeUpdate() == 0) {
+                    throw new StateStoreException("cannot seek " + tenant + "/" + subscription + ": no such subscription", null);
+                }
+            }
+            try (PreparedStatement read = prepare(c, SELECT_SEEK_GENERATION, tenant.value(), subscription);
+                 ResultSet rs = read.executeQuery()) {
+                rs.next();
+                generation = rs.getLong(1);
+            }
+            CursorState[] stamped = new CursorState[states.length];
+            for (int i = 0; i < states.length; i++) {
+                stamped[i] = states[i].withSeekGeneration(generation);
+            }
+            upsertCursors(c, stamped, encoded, retries, now);
+            return generation;
+        });
+    }
+
+    @Override
+    public long seekGeneration(TenantId tenant, String subscription) {
+        return withConnection("read the seek generation of " + tenant + "/" + subscription, c -> {
+            try (PreparedStatement ps = prepare(c, SELECT_SEEK_GENERATION, tenant.value(), subscription);
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+    }
+
+    /** Writes cursor rows; a row stored with a newer seek generation than the one written stays as it is. */
+    private static void upsertCursors(Connection c, CursorState[] states, String[] encoded, String[] retries, long now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(UPSERT_CURSOR)) {
+            int pending = 0;
+            for (int i = 0; i < states.length; i++) {
+                CursorState s = states[i];
+                String tenant = s.tenant().value();
+                String topic = s.topic().value();
+                ps.setString(1, tenant);
+                ps.setString(2, s.subscription());
+                ps.setString(3, topic);
+                ps.setInt(4, s.partition());
+                ps.setLong(5, s.ackFloor());
+                ps.setString(6, encoded[i]);
+                ps.setLong(7, now);
+                ps.setString(8, retries[i]);
+                ps.setLong(9, s.seekGeneration());
+                ps.setString(10, tenant);
+                ps.setString(11, s.subscription());
+                ps.setString(12, tenant);
+                ps.setString(13, topic);
+                ps.addBatch();
+                if (++pending == CURSOR_BATCH) {
+                    ps.executeBatch();
+                    pending = 0;
+                }
+            }
+            if (pending > 0) {
+                ps.executeBatch();
+            }
+        }
     }
 
     @Override
@@ -364,7 +419,8 @@ abstract class JdbcStateStore implements StateStore {
                     try {
                         long floor = rs.getLong(3);
                         rows.add(new CursorState(tenant, subscription, TopicName.of(topic), partition, floor,
-                                AckedSetCodec.decodeRanges(floor, rs.getString(4)), StateDocuments.retries(rs.getString(5))));
+                                AckedSetCodec.decodeRanges(floor, rs.getString(4)), StateDocuments.retries(rs.getString(5)),
+                                rs.getLong(6)));
                     } catch (IllegalArgumentException | StateStoreException e) {
                         throw corruptRow("cursors", tenant + "/" + subscription + " " + topic + "-" + partition, e);
                     }

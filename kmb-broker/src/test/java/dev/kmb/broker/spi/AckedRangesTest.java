@@ -43,7 +43,7 @@ class AckedRangesTest {
     @Test
     void aCursorStateFoldsTheRunAtItsFloor() {
         CursorState s = new CursorState(TenantId.DEFAULT, "billing", dev.kmb.core.TopicName.of("orders"), 0, 5,
-                AckedRanges.ofBounds(new long[] {5, 8, 10, 10}), List.of());
+                AckedRanges.ofBounds(new long[] {5, 8, 10, 10}), List.of(), 0);
         assertThat(s.ackFloor()).isEqualTo(9);
         assertThat(s.ackedAbove()).containsExactly(10);
         assertThat(s).isEqualTo(new CursorState(TenantId.DEFAULT, "billing", dev.kmb.core.TopicName.of("orders"), 0, 9,

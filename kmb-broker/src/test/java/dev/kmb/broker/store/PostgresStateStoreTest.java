@@ -39,16 +39,17 @@ class PostgresStateStoreTest extends StateStoreContract {
 
     @Test
     void theSameMigrationsRunAndTheHistoryLivesInTheStoresSchema() throws SQLException {
-        assertThat(store.schemaVersion()).isEqualTo("7");
+        assertThat(store.schemaVersion()).isEqualTo("8");
         assertThat(query("SELECT version || ' ' || description || ' ' || success FROM flyway_schema_history"
                 + " WHERE version IS NOT NULL ORDER BY installed_rank"))
                 .containsExactly("1 init true", "2 retry schedule true", "4 dead letters true",
-                        "5 transactions true", "6 subscription leases true", "7 transaction node true");
+                        "5 transactions true", "6 subscription leases true", "7 transaction node true",
+                        "8 seek generation true");
         assertThat(query("SELECT table_name FROM information_schema.tables WHERE table_schema = '" + schema + "'"
                 + " ORDER BY table_name"))
                 .containsExactly("cursors", "dead_letter_marks", "flyway_schema_history", "subscription_leases",
                         "subscriptions", "topics", "transactions");
-        assertThat(reopen().schemaVersion()).isEqualTo("7");
+        assertThat(reopen().schemaVersion()).isEqualTo("8");
     }
 
     @Test

@@ -25,13 +25,13 @@ class SqliteStateStoreTest extends StateStoreContract {
 
     @Test
     void schemaVersionAndFlywayHistoryAreVisible() throws SQLException {
-        assertThat(store.schemaVersion()).isEqualTo("7");
+        assertThat(store.schemaVersion()).isEqualTo("8");
         assertThat(((SqliteStateStore) store).file()).isEqualTo(dir.resolve("state.db").toAbsolutePath());
         assertThat(query("SELECT version || ' ' || description || ' ' || success FROM flyway_schema_history"))
                 .containsExactly("1 init 1", "2 retry schedule 1", "4 dead letters 1", "5 transactions 1",
-                "6 subscription leases 1", "7 transaction node 1");
+                "6 subscription leases 1", "7 transaction node 1", "8 seek generation 1");
         assertThat(query("PRAGMA journal_mode")).containsExactly("wal");
-        assertThat(reopen().schemaVersion()).isEqualTo("7");
+        assertThat(reopen().schemaVersion()).isEqualTo("8");
     }
 
     @Test
@@ -45,7 +45,7 @@ class SqliteStateStoreTest extends StateStoreContract {
                 .locations(SqlDialect.COMMON_MIGRATIONS).load().migrate();
 
         try (SqliteStateStore reopened = SqliteStateStore.open(old)) {
-            assertThat(reopened.schemaVersion()).isEqualTo("7");
+            assertThat(reopened.schemaVersion()).isEqualTo("8");
             assertThat(reopened.createTopic(topic(ACME, ORDERS))).isTrue();
         }
     }

@@ -383,6 +383,32 @@ abstract class StateStoreContract {
     }
 
     @Test
+    void aSeekKeepsItsCursorsOverWritesOfAnOlderGeneration() {
+        store.createTopic(topic(ACME, ORDERS));
+        store.createSubscription(subscription(ACME, "billing"));
+        store.saveCursors(List.of(cursor(ACME, "billing", ORDERS, 0, 50), cursor(ACME, "billing", ORDERS, 1, 60)));
+        assertThat(store.seekGeneration(ACME, "billing")).isZero();
+
+        long generation = store.beginSeek(ACME, "billing", List.of(cursor(ACME, "billing", ORDERS, 0, 3),
+                cursor(ACME, "billing", ORDERS, 1, 4)));
+        assertThat(generation).isEqualTo(1);
+        assertThat(store.seekGeneration(ACME, "billing")).isEqualTo(1);
+        assertThat(store.cursors(ACME, "billing")).extracting(CursorState::ackFloor, CursorState::seekGeneration)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(3L, 1L), org.assertj.core.groups.Tuple.tuple(4L, 1L));
+
+        // a node that has not heard of the seek writes its old position: the seek's cursor stays
+        store.saveCursors(List.of(cursor(ACME, "billing", ORDERS, 0, 55)));
+        assertThat(store.cursors(ACME, "billing").get(0).ackFloor()).isEqualTo(3);
+        // one that has, moves it on
+        store.saveCursors(List.of(cursor(ACME, "billing", ORDERS, 0, 9).withSeekGeneration(1)));
+        assertThat(store.cursors(ACME, "billing").get(0).ackFloor()).isEqualTo(9);
+
+        assertThat(store.beginSeek(ACME, "billing", List.of())).isEqualTo(2);
+        assertThatThrownBy(() -> store.beginSeek(ACME, "nobody", List.of())).isInstanceOf(StateStoreException.class);
+        assertThat(store.seekGeneration(ACME, "nobody")).isZero();
+    }
+
+    @Test
     void retriesRoundTripWithTheirHistory() {
         store.createTopic(topic(ACME, ORDERS));
         store.createSubscription(subscription(ACME, "billing"));
