@@ -315,32 +315,17 @@ abstract class JdbcStateStore implements StateStore {
         if (cursors.isEmpty()) {
             return;
         }
-        // Encode before taking the connection: the connection is the store's one bottleneck.
-        CursorState[] states = cursors.toArray(CursorState[]::new);
-        Arrays.sort(states, CURSOR_KEY_ORDER);
-        String[] encoded = new String[states.length];
-        String[] retries = new String[states.length];
-        for (int i = 0; i < states.length; i++) {
-            encoded[i] = AckedSetCodec.encode(states[i].ackFloor(), states[i].acked());
-            retries[i] = StateDocuments.retries(states[i].retries());
-        }
+        EncodedCursors rows = EncodedCursors.of(cursors);
         long now = clock.millis();
-        inTransaction("save " + states.length + " cursors", c -> {
-            upsertCursors(c, states, encoded, retries, now);
+        inTransaction("save " + rows.states().length + " cursors", c -> {
+            upsertCursors(c, rows, now);
             return null;
         });
     }
 
     @Override
     public long beginSeek(TenantId tenant, String subscription, Collection<CursorState> cursors) {
-        CursorState[] states = cursors.toArray(CursorState[]::new);
-        Arrays.sort(states, CURSOR_KEY_ORDER);
-        String[] encoded = new String[states.length];
-        String[] retries = new String[states.length];
-        for (int i = 0; i < states.length; i++) {
-            encoded[i] = AckedSetCodec.encode(states[i].ackFloor(), states[i].acked());
-            retries[i] = StateDocuments.retries(states[i].retries());
-        }
+        EncodedCursors rows = EncodedCursors.of(cursors);
         long now = clock.millis();
         return inTransaction("seek " + tenant + "/" + subscription, c -> {
             long generation;
@@ -354,11 +339,7 @@ abstract class JdbcStateStore implements StateStore {
                 rs.next();
                 generation = rs.getLong(1);
             }
-            CursorState[] stamped = new CursorState[states.length];
-            for (int i = 0; i < states.length; i++) {
-                stamped[i] = states[i].withSeekGeneration(generation);
-            }
-            upsertCursors(c, stamped, encoded, retries, now);
+            upsertCursors(c, rows.withSeekGeneration(generation), now);
             return generation;
         });
     }
@@ -373,9 +354,39 @@ abstract class JdbcStateStore implements StateStore {
         });
     }
 
+    /**
+     * Cursor rows in key order with their columns encoded, done before taking the connection (the store's one
+     * bottleneck).
+     */
+    private record EncodedCursors(CursorState[] states, String[] acked, String[] retries) {
+
+        static EncodedCursors of(Collection<CursorState> cursors) {
+            CursorState[] states = cursors.toArray(CursorState[]::new);
+            Arrays.sort(states, CURSOR_KEY_ORDER);
+            String[] acked = new String[states.length];
+            String[] retries = new String[states.length];
+            for (int i = 0; i < states.length; i++) {
+                acked[i] = AckedSetCodec.encode(states[i].ackFloor(), states[i].acked());
+                retries[i] = StateDocuments.retries(states[i].retries());
+            }
+            return new EncodedCursors(states, acked, retries);
+        }
+
+        /** The same rows stamped with a seek generation (the encoded columns do not depend on it). */
+        EncodedCursors withSeekGeneration(long generation) {
+            CursorState[] stamped = new CursorState[states.length];
+            for (int i = 0; i < states.length; i++) {
+                stamped[i] = states[i].withSeekGeneration(generation);
+            }
+            return new EncodedCursors(stamped, acked, retries);
+        }
+    }
+
     /** Writes cursor rows; a row stored with a newer seek generation than the one written stays as it is. */
-    private static void upsertCursors(Connection c, CursorState[] states, String[] encoded, String[] retries, long now)
-            throws SQLException {
+    private static void upsertCursors(Connection c, EncodedCursors rows, long now) throws SQLException {
+        CursorState[] states = rows.states();
+        String[] encoded = rows.acked();
+        String[] retries = rows.retries();
         try (PreparedStatement ps = c.prepareStatement(UPSERT_CURSOR)) {
             int pending = 0;
             for (int i = 0; i < states.length; i++) {
