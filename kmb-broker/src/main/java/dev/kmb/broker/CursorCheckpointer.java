@@ -39,11 +39,6 @@ final class CursorCheckpointer implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("kmb-cursor-checkpointer").start(this::run);
     }
 
-    /** Queues cursor states; the future completes once they are committed. */
-    CompletableFuture<Void> save(Collection<CursorState> states) {
-        return save(states, null);
-    }
-
     /**
      * Queues cursor states; {@code onTaken} (when not null) runs once the writer thread took them for a transaction, so
      * their owner can take its next snapshot then rather than on every change. The future completes once they are
@@ -77,7 +72,7 @@ final class CursorCheckpointer implements AutoCloseable {
 
     /** Completes once everything queued before this call is committed. */
     CompletableFuture<Void> flush() {
-        return save(List.of()); // an empty save is answered after the transaction in progress, if any
+        return save(List.of(), null); // an empty save is answered after the transaction in progress, if any
     }
 
     private void run() {

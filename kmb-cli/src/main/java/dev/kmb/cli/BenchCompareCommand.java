@@ -51,13 +51,8 @@ final class BenchCompareCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "1KiB", description = "payload size: 256B, 1KiB or 16KiB (default ${DEFAULT-VALUE})")
     String size;
 
-
-
-
-
     @Option(names = "--duration", defaultValue = "30s", description = "measured time per phase (default ${DEFAULT-VALUE})")
     String duration;
-
 
     @Option(names = "--prime", defaultValue = "10s",
             description = "unmeasured max-rate run before each system, so none is measured with cold code; 0s: none (default ${DEFAULT-VALUE})")

@@ -98,9 +98,8 @@ class ClusterServerTest {
         String state = pg.url(pg.newSchema());
         String prefix = prefix();
         try (TestServer a = start(state, "node-a", prefix); TestServer b = start(state, "node-b", prefix)) {
-            assertThat(a.post("/v1/topics", "{\"name\":\"jobs\",\"partitions\":4}").status()).isEqualTo(201);
-            assertThat(a.post("/v1/subscriptions", "{\"name\":\"workers\",\"pattern\":\"jobs\",\"mode\":\"shared\","
-                    + "\"start\":\"earliest\"}").status()).isEqualTo(201);
+            topicAndSubscription(a, "jobs", 4, "{\"name\":\"workers\",\"pattern\":\"jobs\",\"mode\":\"shared\","
+                    + "\"start\":\"earliest\"}");
             try (KmbClient ca = client(a); KmbConnection onA = ca.connect();
                  KmbClient cb = client(b); KmbConnection onB = cb.connect()) {
                 Inbox inboxA = new Inbox(true);
@@ -140,9 +139,7 @@ class ClusterServerTest {
         String state = pg.url(pg.newSchema());
         String prefix = prefix();
         try (TestServer a = start(state, "node-a", prefix); TestServer b = start(state, "node-b", prefix)) {
-            assertThat(a.post("/v1/topics", "{\"name\":\"ledger\",\"partitions\":2}").status()).isEqualTo(201);
-            assertThat(a.post("/v1/subscriptions", "{\"name\":\"books\",\"pattern\":\"ledger\",\"start\":\"earliest\"}")
-                    .status()).isEqualTo(201);
+            topicAndSubscription(a, "ledger", 2, "{\"name\":\"books\",\"pattern\":\"ledger\",\"start\":\"earliest\"}");
             try (KmbClient ca = client(a); KmbConnection pubA = ca.connect();
                  KmbClient cb = client(b); KmbConnection subB = cb.connect()) {
                 Inbox inbox = new Inbox(false);
@@ -165,6 +162,13 @@ class ClusterServerTest {
             assertThat(a.get("/v1/subscriptions/books/lag").json().path("partitions").findValuesAsText("pending"))
                     .containsOnly("0");
         }
+    }
+
+    /** Creates a topic and a subscription on {@code node}; both must be answered 201. */
+    private static void topicAndSubscription(TestServer node, String topic, int partitions, String subscription) {
+        assertThat(node.post("/v1/topics", "{\"name\":\"" + topic + "\",\"partitions\":" + partitions + "}").status())
+                .isEqualTo(201);
+        assertThat(node.post("/v1/subscriptions", subscription).status()).isEqualTo(201);
     }
 
     private static List<Envelope> batch(String topic, int n) {

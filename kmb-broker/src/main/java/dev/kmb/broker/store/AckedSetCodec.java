@@ -40,11 +40,6 @@ final class AckedSetCodec {
     private AckedSetCodec() {
     }
 
-    /** Encodes {@code acked}: ascending, every entry &gt; {@code ackFloor} (what {@code CursorState} guarantees). */
-    static String encode(long ackFloor, long[] acked) {
-        return encode(ackFloor, AckedRanges.of(acked));
-    }
-
     /** Encodes {@code acked}, every offset of which is &gt; {@code ackFloor}. */
     static String encode(long ackFloor, AckedRanges acked) {
         if (acked.isEmpty()) {
@@ -71,11 +66,6 @@ final class AckedSetCodec {
         framed[body.length + 2] = (byte) (crc >>> 8);
         framed[body.length + 3] = (byte) crc;
         return ENCODER.encodeToString(framed);
-    }
-
-    /** Decodes what {@link #encode} wrote for the same floor, as an array of offsets. */
-    static long[] decode(long ackFloor, String text) {
-        return decodeRanges(ackFloor, text).toArray();
     }
 
     /**

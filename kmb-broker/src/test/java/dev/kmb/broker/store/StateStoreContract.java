@@ -433,7 +433,7 @@ abstract class StateStoreContract {
         store.saveCursors(List.of(cursor(ACME, "billing", ORDERS, 0, 5, 7)));
 
         assertThat(query("SELECT ack_floor || ' ' || acked_above || ' ' || updated_at FROM cursors"))
-                .containsExactly("5 " + AckedSetCodec.encode(5, new long[] {7}) + " " + T0.toEpochMilli());
+                .containsExactly("5 " + AckedSetCodecProperties.encode(5, new long[] {7}) + " " + T0.toEpochMilli());
     }
 
     @Test
