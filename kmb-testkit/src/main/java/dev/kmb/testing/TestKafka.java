@@ -1,6 +1,7 @@
 package dev.kmb.testing;
 
 import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,21 @@ public final class TestKafka {
         return cluster.bootstrapServers().replace("localhost", "127.0.0.1");
     }
 
+    /**
+     * Kafka's server code ends the process through {@code Exit.exit}/{@code Exit.halt} on a fault it deems fatal (a
+     * failed log directory, say, which a broker closing in a shutdown hook can run into). In a test JVM that ends the
+     * whole run, and surefire reports only a fork that exited non-zero after every test passed (seen once on CI). The
+     * request is logged and refused with an exception in the Kafka thread that made it instead.
+     */
+    private static void keepTheJvmOnKafkaExits() {
+        Exit.Procedure refuse = (code, message) -> {
+            LOG.error("the in-process Kafka asked to end the JVM with status {}: {}", code, message);
+            throw new IllegalStateException("the in-process Kafka asked to end the JVM with status " + code + ": " + message);
+        };
+        Exit.setExitProcedure(refuse);
+        Exit.setHaltProcedure(refuse);
+    }
+
     private static KafkaClusterTestKit start() {
         return startCluster(1);
     }
@@ -43,6 +59,7 @@ public final class TestKafka {
      * that need several brokers or a cluster they may stop; others share {@link #bootstrapServers()}.
      */
     public static KafkaClusterTestKit startCluster(int brokers) {
+        keepTheJvmOnKafkaExits();
         String rf = String.valueOf(Math.min(3, brokers));
         try {
             KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
