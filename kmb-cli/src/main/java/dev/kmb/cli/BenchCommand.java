@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code kmb bench}: the end-to-end load harness. Starts a bus in a temporary directory (or targets
- * {@code --url}), runs a max-rate phase, then a fixed-rate phase at half of what max rate reached, and
- * prints throughput and publish→receipt latency; {@code --json} writes the same as JSON.
+ * {@code --url}), primes it with an unmeasured max-rate run, runs a max-rate phase, then a fixed-rate phase at half of
+ * what max rate reached, and prints throughput and publish→receipt latency, with a note for a phase whose rate was
+ * not steady or during which the hypervisor took much of the CPU; {@code --json} writes the same as JSON.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchCompareCommand.class,
         description = "End-to-end load: publishers -> topic -> subscription with acking consumers.")
@@ -77,9 +78,16 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Workload w = new Workload(parseSize(size), load.publishers, load.consumers, parseDuration(load.warmup), parseDuration(duration),
-                Workload.Transport.valueOf(transport.toUpperCase(Locale.ROOT)), OptionalLong.empty(), load.partitions, durability, load.batch,
-                nackPercent, parseOnOff("--dedup", dedup));
+        Workload w;
+        Duration prime;
+        try {
+            w = new Workload(parseSize(size), load.publishers, load.consumers, load.warmup(), parseDuration(duration),
+                    Workload.Transport.valueOf(transport.toUpperCase(Locale.ROOT)), OptionalLong.empty(), load.partitions, durability,
+                    load.batch, nackPercent, parseOnOff("--dedup", dedup));
+            prime = load.prime();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
         ScratchBus bus = url == null ? ScratchBus.start() : null;
         URI target = bus == null ? url : bus.uri();
         if (bus != null) {
@@ -107,6 +115,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         try {
             EndToEndBench bench = new EndToEndBench(target);
+            if (!prime.isZero()) {
+                err.println("prime (not measured): " + w.primer(prime).describe() + " for " + prime.toSeconds() + " s");
+                bench.run(w.primer(prime), line -> progress(err, line));
+                err.println();
+            }
             if (rate == null) {
                 err.println("phase 1: " + w.describe());
                 BenchResult max = bench.run(w, line -> progress(err, line));
@@ -132,6 +145,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("%-80s %,12.0f %9.1f %9.2f %9.2f %9.2f %7.0f%n", r.workload(), r.msgsPerSec(), r.mbPerSec(), r.p50Ms(),
                     r.p99Ms(), r.p999Ms(), r.cpuPercent());
         }
+        results.stream().flatMap(r -> r.notes().stream()).forEach(out::println);
         if (json != null) {
             Report doc = new Report(Instant.now().toString(), target.toString(), Runtime.getRuntime().availableProcessors(), results);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);

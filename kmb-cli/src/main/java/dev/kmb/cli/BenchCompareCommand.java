@@ -54,10 +54,6 @@ final class BenchCompareCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "30s", description = "measured time per phase (default ${DEFAULT-VALUE})")
     String duration;
 
-    @Option(names = "--prime", defaultValue = "10s",
-            description = "unmeasured max-rate run before each system, so none is measured with cold code; 0s: none (default ${DEFAULT-VALUE})")
-    String prime;
-
     @Option(names = "--kmb-durability", defaultValue = "durable",
             description = "durability of the kmb row's topic: durable or persistent (default ${DEFAULT-VALUE})")
     String kmbDurability;
@@ -100,14 +96,8 @@ final class BenchCompareCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--kmb-durability must be durable or persistent, was '" + kmbDurability + "'");
             }
             Duration d = positive("--duration", duration);
-            Duration wu = BenchCommand.parseDuration(load.warmup);
-            if (wu.isNegative()) {
-                throw new IllegalArgumentException("--warmup must not be negative, was '" + load.warmup + "'");
-            }
-            primeFor = BenchCommand.parseDuration(prime);
-            if (primeFor.isNegative()) {
-                throw new IllegalArgumentException("--prime must not be negative, was '" + prime + "'");
-            }
+            Duration wu = load.warmup();
+            primeFor = load.prime();
             if (bytes < 64 || bytes > 1024 * 1024) {
                 throw new IllegalArgumentException("--size must be 64 B .. 1 MiB, was '" + size + "'");
             }
@@ -171,6 +161,7 @@ final class BenchCompareCommand implements Callable<Integer> {
         b.append("Machine: ").append(r.cores()).append(" cores; load average before ").append(r.loadBefore())
                 .append(", after ").append(r.loadAfter()).append(".\n\n");
         b.append(r.markdownTable()).append('\n');
+        r.notes().forEach(n -> b.append("- ").append(n).append('\n'));
         b.append("msgs/s, MB/s and server CPU at max rate (CPU in % of one core; `*` = server inside the bench JVM, its CPU "
                 + "includes the load generator). Latency = publish call → consumer receipt at 50 % of that system's max.\n");
         if (chart != null) {

@@ -1,5 +1,6 @@
 package dev.kmb.cli;
 
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** The load shape both {@code kmb bench} and {@code kmb bench compare} take (a picocli mixin). */
@@ -20,4 +21,31 @@ final class LoadOptions {
 
     @Option(names = "--warmup", defaultValue = "5s", description = "warm-up per phase (default ${DEFAULT-VALUE})")
     String warmup;
+
+    /*
+     * 30 s: on this project's 2-core machine the JIT keeps compiling a max-rate run's hot paths for 30-40 s (C2
+     * compilations per 5 s fall from hundreds to a few dozen only then), and a run measured before that reads the
+     * compiler's progress rather than the bus: dedup on vs off measured 0.85 after a 10 s warm-up and 1.00 after 40 s.
+     */
+    @Option(names = "--prime", defaultValue = "30s",
+            description = "unmeasured max-rate run before the measured phases, so none is measured while the JIT is still compiling; 0s: none (default ${DEFAULT-VALUE})")
+    String prime;
+
+    /** {@code --warmup} parsed; refused when negative. */
+    Duration warmup() {
+        return notNegative("--warmup", warmup);
+    }
+
+    /** {@code --prime} parsed; refused when negative. */
+    Duration prime() {
+        return notNegative("--prime", prime);
+    }
+
+    private static Duration notNegative(String option, String value) {
+        Duration d = BenchCommand.parseDuration(value);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(option + " must not be negative, was '" + value + "'");
+        }
+        return d;
+    }
 }

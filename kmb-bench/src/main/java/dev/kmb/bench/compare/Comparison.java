@@ -12,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -77,7 +76,7 @@ public final class Comparison implements AutoCloseable {
             if (!prime.isZero()) {
                 // unmeasured: JIT-compiles the in-JVM code paths (KMB's whole bus, Kafka's broker, every client)
                 // so the system measured first is not measured cold
-                LoadRun.run(target.drivers().get(), primer(target.workload()), target.cpu(),
+                LoadRun.run(target.drivers().get(), target.workload().primer(prime), target.cpu(),
                         line -> progress.accept(String.format("%-14s prime %s", s.id(), line)));
             }
             LoadResult max = LoadRun.run(target.drivers().get(), target.workload(), target.cpu(),
@@ -124,16 +123,6 @@ public final class Comparison implements AutoCloseable {
                         bus);
             }
         };
-    }
-
-    /**
-     * The priming run: the same workload at max rate for {@link #prime}, no warm-up. At max rate, because a
-     * prime at a modest fixed rate (2,000 msgs/s) left KMB measured first as slow as without one: the hot paths
-     * of a max-rate run were still being compiled when its consumers fell behind.
-     */
-    private Workload primer(Workload w) {
-        return new Workload(w.messageBytes(), w.publishers(), w.consumers(), Duration.ZERO, prime, w.transport(),
-                OptionalLong.empty(), w.partitions(), w.durability(), w.batch(), w.nackPercent(), w.dedup());
     }
 
     private Workload withDurability(String durability) {

@@ -91,7 +91,21 @@ public record ComparisonReport(String date, String command, int cores, String lo
                 .append("latency (publish -> consumer receipt) at 50 % of each system's max;\n")
                 .append("CPU in % of one core; * = server inside the bench JVM (its CPU includes the load generator);\n")
                 .append("x KMB = msgs/s / KMB's; p99 x = p99 / KMB's p99.\n");
+        notes().forEach(n -> b.append(n).append('\n'));
         return b.toString();
+    }
+
+    /** The {@link BenchResult#notes} of every phase (not steady, machine not quiet), each naming its system. */
+    public List<String> notes() {
+        List<String> notes = new ArrayList<>();
+        for (Line l : lines) {
+            for (BenchResult r : new BenchResult[] {l.maxRate(), l.fixedRate()}) {
+                if (r != null) {
+                    r.notes().forEach(n -> notes.add(l.system() + ": " + n));
+                }
+            }
+        }
+        return notes;
     }
 
     /** The same table in Markdown, for docs and the README. */

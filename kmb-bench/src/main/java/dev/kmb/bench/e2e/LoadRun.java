@@ -35,12 +35,13 @@ public final class LoadRun {
         String runId = UUID.randomUUID().toString().substring(0, 8);
         Recorder latency = new Recorder(3);
         AtomicLong received = new AtomicLong(); // receipts inside the measured window: the throughput
+        AtomicLong receivedFirstHalf = new AtomicLong(); // of those, the first half's: is the rate steady?
         AtomicLong sampled = new AtomicLong(); // receipts of messages published inside it: the latency sample
         AtomicLong seen = new AtomicLong(); // every receipt, warm-up included, for the progress line
         AtomicLong published = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         // the clock starts once everything is connected: setting up can take seconds on a loaded machine
-        AtomicLongArray window = new AtomicLongArray(new long[] {Long.MAX_VALUE, Long.MIN_VALUE}); // measure from, end
+        AtomicLongArray window = new AtomicLongArray(new long[] {Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE}); // from, end, middle
         CpuProbe harnessCpu = CpuProbe.jvm();
         try (driver) {
             driver.open(w, runId, sent -> {
@@ -48,6 +49,9 @@ public final class LoadRun {
                 seen.incrementAndGet();
                 if (now >= window.get(0) && now <= window.get(1)) {
                     received.incrementAndGet();
+                    if (now < window.get(2)) {
+                        receivedFirstHalf.incrementAndGet();
+                    }
                 }
                 if (sent >= window.get(0) && sent <= window.get(1)) {
                     latency.recordValue(Math.max(0, (now - sent) / 1_000));
@@ -61,6 +65,7 @@ public final class LoadRun {
             long start = System.nanoTime();
             long measureFrom = start + w.warmup().toNanos();
             long end = measureFrom + w.duration().toNanos();
+            window.set(2, measureFrom + w.duration().toNanos() / 2);
             window.set(1, end);
             window.set(0, measureFrom);
             List<Thread> publishers = new ArrayList<>();
@@ -71,6 +76,7 @@ public final class LoadRun {
                         publishLoop(w, handle, perPublisherRate, measureFrom, end, published, errors)));
             }
 
+            StealProbe stealAtMeasure = null;
             long cpuAtMeasure = -1;
             long serverAtMeasure = -1;
             long lastSeen = 0;
@@ -83,6 +89,7 @@ public final class LoadRun {
                 if (cpuAtMeasure < 0 && now >= measureFrom) {
                     cpuAtMeasure = harnessCpu.cpuNanos();
                     serverAtMeasure = serverCpu.cpuNanos();
+                    stealAtMeasure = StealProbe.now();
                 }
                 interval = latency.getIntervalHistogram(interval); // recycles the last one: add it up first
                 total.add(interval);
@@ -95,6 +102,7 @@ public final class LoadRun {
             }
             long cpuAtEnd = harnessCpu.cpuNanos();
             long serverAtEnd = serverCpu.cpuNanos();
+            StealProbe stealAtEnd = StealProbe.now();
             for (Thread t : publishers) {
                 t.join();
             }
@@ -113,9 +121,12 @@ public final class LoadRun {
             double server = serverAtMeasure < 0 || serverAtEnd < 0 ? -1
                     : 100.0 * (serverAtEnd - serverAtMeasure) / (seconds * 1e9);
             long n = received.get();
+            long firstHalf = receivedFirstHalf.get();
+            Double drift = firstHalf == 0 ? null : (n - firstHalf) / (double) firstHalf;
             BenchResult bench = new BenchResult(w.describe(), seconds, published.get(), n, n / seconds,
                     n * (double) w.messageBytes() / seconds / 1e6, percentileMs(all, 50), percentileMs(all, 99),
-                    percentileMs(all, 99.9), all.getMaxValue() / 1000.0, cpu, errors.get());
+                    percentileMs(all, 99.9), all.getMaxValue() / 1000.0, cpu, errors.get(), drift,
+                    stealAtEnd == null ? null : stealAtEnd.percentSince(stealAtMeasure));
             return new LoadResult(bench, server, sampled.get());
         }
     }

@@ -33,6 +33,16 @@ public record Workload(int messageBytes, int publishers, int consumers, Duration
                 OptionalLong.of(messagesPerSecond), partitions, durability, batch, nackPercent, dedup);
     }
 
+    /**
+     * The priming run before the measured ones: this workload at max rate for {@code prime}, no warm-up. At max rate,
+     * because a prime at a modest fixed rate (2,000 msgs/s) left KMB measured first as slow as without one: the hot
+     * paths of a max-rate run were still being compiled when its consumers fell behind.
+     */
+    public Workload primer(Duration prime) {
+        return new Workload(messageBytes, publishers, consumers, Duration.ZERO, prime, transport, OptionalLong.empty(),
+                partitions, durability, batch, nackPercent, dedup);
+    }
+
     public String describe() {
         return messageBytes + " B, " + publishers + " publisher(s) over " + transport.name().toLowerCase()
                 + (batch > 1 ? " (batch " + batch + ")" : "") + ", " + consumers + " consumer(s), "

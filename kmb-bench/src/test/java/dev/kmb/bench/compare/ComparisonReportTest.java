@@ -17,7 +17,16 @@ class ComparisonReportTest {
 
     private static LoadResult load(double msgsPerSec, double p99, double serverCpu) {
         return new LoadResult(new BenchResult("w", 10, (long) (msgsPerSec * 10), (long) (msgsPerSec * 10), msgsPerSec,
-                msgsPerSec * 1024 / 1e6, p99 / 4, p99, p99 * 2, p99 * 3, 40, 0), serverCpu, (long) (msgsPerSec * 10));
+                msgsPerSec * 1024 / 1e6, p99 / 4, p99, p99 * 2, p99 * 3, 40, 0, 1.0, 0.5), serverCpu, (long) (msgsPerSec * 10));
+    }
+
+    private static LoadResult drifting(double msgsPerSec, Double drift) {
+        return measured(msgsPerSec, drift, 0.0);
+    }
+
+    private static LoadResult measured(double msgsPerSec, Double drift, Double steal) {
+        return new LoadResult(new BenchResult("w at max rate", 10, (long) (msgsPerSec * 10), (long) (msgsPerSec * 10),
+                msgsPerSec, 1, 1, 1, 1, 1, 40, 0, drift, steal), 50, (long) (msgsPerSec * 10));
     }
 
     private static ComparisonRow row(String system, double max, double p99AtHalf, double cpu) {
@@ -88,6 +97,45 @@ class ComparisonReportTest {
         assertThat(nats.get("maxRate").get("msgsPerSec").asDouble()).isEqualTo(25_000);
         assertThat(nats.get("fixedRate").get("p99Ms").asDouble()).isEqualTo(2.0);
         assertThat(nats.get("publishedPerSec").asDouble()).isEqualTo(25_000);
+    }
+
+    @Test
+    void aPhaseWhoseRateChangedWithinItsWindowIsFlaggedInTheTableAndANoisyButSteadyOneIsNot() {
+        ComparisonReport r = report(List.of(
+                ComparisonRow.measured("kmb", "d", drifting(100_000, 1.45), drifting(50_000, 1.02)),
+                ComparisonRow.measured("nats", "d", drifting(90_000, 0.93), drifting(45_000, 1.0)),
+                ComparisonRow.measured("redis", "d", drifting(90_000, 1.0), drifting(45_000, 0.8))));
+
+        assertThat(r.notes()).hasSize(2);
+        assertThat(r.notes().get(0)).startsWith("kmb: note: w at max rate was not steady")
+                .contains("1.45 x its first half", "still speeding up", "--prime");
+        assertThat(r.notes().get(1)).startsWith("redis: note:").contains("0.80 x", "slowed down");
+        assertThat(r.table()).contains("kmb: note: w at max rate was not steady");
+    }
+
+    @Test
+    void aPhaseDuringWhichTheHypervisorTookMuchCpuIsFlaggedAsNoisy() {
+        ComparisonReport r = report(List.of(
+                ComparisonRow.measured("kmb", "d", measured(100_000, 1.0, 14.6), measured(50_000, 1.0, 4.0))));
+
+        assertThat(r.notes()).singleElement().asString()
+                .startsWith("kmb: note: during w at max rate the hypervisor took 15 % of this machine's CPU time");
+    }
+
+    @Test
+    void aResultSavedBeforeDriftWasMeasuredRendersWithoutNotes(@TempDir Path dir) throws Exception {
+        ComparisonReport r = report(List.of(ComparisonRow.measured("kmb", "d", drifting(100_000, 1.45), drifting(50_000, 1.0))));
+        Path file = dir.resolve("old.json");
+        String json = new ObjectMapper().writeValueAsString(r).replaceAll(",?\"(drift|stealPercent)\":[0-9.]+", "");
+        assertThat(json).doesNotContain("drift", "stealPercent");
+        Files.writeString(file, json);
+
+        ComparisonReport back = ComparisonReport.read(file);
+
+        assertThat(back.lines().get(0).maxRate().drift()).isNull();
+        assertThat(back.lines().get(0).maxRate().stealPercent()).isNull();
+        assertThat(back.notes()).isEmpty();
+        assertThat(back.lines().get(0).msgsPerSec()).isEqualTo(100_000);
     }
 
     @Test
