@@ -116,8 +116,9 @@ final class BenchCommand implements Callable<Integer> {
         try {
             EndToEndBench bench = new EndToEndBench(target);
             if (!prime.isZero()) {
-                err.println("prime (not measured): " + w.primer(prime).describe() + " for " + prime.toSeconds() + " s");
-                bench.run(w.primer(prime), line -> progress(err, line));
+                Workload primer = w.primer(prime);
+                err.println("prime (not measured): " + primer.describe() + " for " + prime.toSeconds() + " s");
+                bench.run(primer, line -> progress(err, line));
                 err.println();
             }
             if (rate == null) {
